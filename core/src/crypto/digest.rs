@@ -1,0 +1,164 @@
+//! Digest algorithms for manifests, chunk digests and the signature chain.
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The digest algorithm of a manifest. Its id is inside the signed bytes, so it cannot be
+/// swapped without breaking the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum DigestAlgorithm {
+    /// SHA-256 (FIPS 180-4). The default: every agency's tooling has it.
+    #[default]
+    Sha256 = 1,
+    /// BLAKE3, for faster hashing of very large scans.
+    Blake3 = 2,
+}
+
+/// Length in bytes of every digest used by scanx.
+pub const DIGEST_LEN: usize = 32;
+
+/// A 32-byte digest.
+pub type Digest = [u8; DIGEST_LEN];
+
+impl DigestAlgorithm {
+    /// The id stored in a manifest.
+    pub fn id(self) -> u8 {
+        self as u8
+    }
+
+    /// Parses a manifest's algorithm id.
+    pub fn from_id(id: u8) -> Result<Self> {
+        match id {
+            1 => Ok(DigestAlgorithm::Sha256),
+            2 => Ok(DigestAlgorithm::Blake3),
+            other => Err(Error::new(
+                ErrorKind::UnsupportedDigest,
+                format!("digest algorithm id {other} is not known"),
+            )),
+        }
+    }
+
+    /// The name used in JSON, the CLI and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha256 => "sha256",
+            DigestAlgorithm::Blake3 => "blake3",
+        }
+    }
+
+    /// Parses a name as produced by [`DigestAlgorithm::name`].
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "sha256" | "sha-256" | "SHA-256" => Ok(DigestAlgorithm::Sha256),
+            "blake3" | "BLAKE3" => Ok(DigestAlgorithm::Blake3),
+            other => Err(Error::invalid_argument(format!(
+                "unknown digest algorithm {other:?} (expected sha256 or blake3)"
+            ))),
+        }
+    }
+
+    /// A fresh incremental hasher.
+    pub fn hasher(self) -> Hasher {
+        match self {
+            DigestAlgorithm::Sha256 => Hasher::Sha256(<sha2::Sha256 as sha2::Digest>::new()),
+            DigestAlgorithm::Blake3 => Hasher::Blake3(Box::new(blake3::Hasher::new())),
+        }
+    }
+
+    /// The digest of the concatenation of `parts`.
+    pub fn digest(self, parts: &[&[u8]]) -> Digest {
+        let mut h = self.hasher();
+        for part in parts {
+            h.update(part);
+        }
+        h.finalize()
+    }
+}
+
+/// An incremental hasher for either algorithm.
+#[derive(Clone)]
+pub enum Hasher {
+    /// SHA-256 state.
+    Sha256(sha2::Sha256),
+    /// BLAKE3 state (boxed: it is large).
+    Blake3(Box<blake3::Hasher>),
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hasher::Sha256(_) => f.write_str("Hasher(sha256)"),
+            Hasher::Blake3(_) => f.write_str("Hasher(blake3)"),
+        }
+    }
+}
+
+impl Hasher {
+    /// Feeds bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => sha2::Digest::update(h, bytes),
+            Hasher::Blake3(h) => {
+                h.update(bytes);
+            }
+        }
+    }
+
+    /// The digest of everything fed.
+    pub fn finalize(self) -> Digest {
+        match self {
+            Hasher::Sha256(h) => sha2::Digest::finalize(h).into(),
+            Hasher::Blake3(h) => *h.finalize().as_bytes(),
+        }
+    }
+}
+
+/// Domain-separation prefix of a chunk digest.
+pub const CHUNK_DOMAIN: &[u8] = b"scanx-chunk-v1\0";
+/// Domain-separation prefix of a manifest digest.
+pub const MANIFEST_DOMAIN: &[u8] = b"scanx-manifest-v1\0";
+/// Domain-separation prefix of the signature chain digest.
+pub const CHAIN_DOMAIN: &[u8] = b"scanx-chain-v1\0";
+
+/// The digest of one whole chunk (12-byte header and payload) of the file `file_id`.
+///
+/// Binding the file id means a chunk spliced in from another file never matches, even if
+/// its bytes are identical.
+pub fn chunk_digest(alg: DigestAlgorithm, file_id: &[u8; 16], chunk: &[u8]) -> Digest {
+    alg.digest(&[CHUNK_DOMAIN, file_id, chunk])
+}
+
+/// The digest of a whole MANI chunk, as signed and as chained to the next manifest.
+pub fn manifest_digest(alg: DigestAlgorithm, file_id: &[u8; 16], mani_chunk: &[u8]) -> Digest {
+    alg.digest(&[MANIFEST_DOMAIN, file_id, mani_chunk])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_answers() {
+        // FIPS 180-2 "abc" and the BLAKE3 reference vector for the empty input.
+        assert_eq!(
+            hex::encode(DigestAlgorithm::Sha256.digest(&[b"a", b"bc"])),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex::encode(DigestAlgorithm::Blake3.digest(&[])),
+            "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+        );
+    }
+
+    #[test]
+    fn ids_round_trip_and_unknown_is_rejected() {
+        for alg in [DigestAlgorithm::Sha256, DigestAlgorithm::Blake3] {
+            assert_eq!(DigestAlgorithm::from_id(alg.id()).ok(), Some(alg));
+            assert_eq!(DigestAlgorithm::from_name(alg.name()).ok(), Some(alg));
+        }
+        assert_eq!(
+            DigestAlgorithm::from_id(0).map_err(|e| e.kind()).err(),
+            Some(ErrorKind::UnsupportedDigest)
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Digests, keys, signers and trust.
+
+pub mod digest;
+pub mod role;
+
+pub use digest::{Digest, DigestAlgorithm};
+pub use role::Role;

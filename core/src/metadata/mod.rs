@@ -1,0 +1,1 @@
+//! Scan metadata, personal data, plane attributes, annotations and provenance events.

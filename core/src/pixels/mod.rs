@@ -1,0 +1,1 @@
+//! Samples, tiles, filters and codecs.
