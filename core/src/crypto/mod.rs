@@ -5,3 +5,5 @@ pub mod role;
 
 pub use digest::{Digest, DigestAlgorithm};
 pub use role::Role;
+pub mod signer;
+pub use signer::{KeyId, PublicKey, Signer};

@@ -1,0 +1,280 @@
+//! Editing by appending (R9): annotate, redact, countersign. Every chunk that does not
+//! change is copied byte for byte, never re-serialized; the edit becomes a new generation
+//! with its own manifest and signatures, so every earlier signature still verifies what it
+//! covered that is still there.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use crate::container::chunk::{ChunkType, CHUNK_HEADER_LEN, FILE_HEADER_LEN};
+use crate::container::index::{Index, PlaneRef};
+use crate::generations::{align, EntryMatch, FileLayout};
+use crate::error::{Error, ErrorKind, Result};
+use crate::metadata::{self, Action, Actor, Annotation, Event, RemovedChunk, Validate};
+use crate::model::{Scan, TileRef};
+use crate::pixels::Rect;
+use crate::seal::{Ledger, Place, SignRequest};
+use crate::stream::{read_bytes, ReadOptions};
+
+/// What to remove, and why.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RedactRequest {
+    /// Why (recorded in the signed event).
+    pub reason: String,
+    /// Remove the personal-data chunk.
+    pub personal_data: bool,
+    /// Remove these tiles (they then read as zero).
+    pub tiles: Vec<TileRef>,
+}
+
+impl RedactRequest {
+    /// A request with a reason and nothing selected yet.
+    pub fn new(reason: impl Into<String>) -> Self {
+        RedactRequest {
+            reason: reason.into(),
+            personal_data: false,
+            tiles: Vec::new(),
+        }
+    }
+
+    /// Also removes the personal-data chunk.
+    pub fn personal_data(mut self) -> Self {
+        self.personal_data = true;
+        self
+    }
+
+    /// Also removes one tile.
+    pub fn tile(mut self, tile: TileRef) -> Self {
+        self.tiles.push(tile);
+        self
+    }
+}
+
+/// An existing file being extended with a new generation.
+#[derive(Debug)]
+pub struct Editor {
+    bytes: Vec<u8>,
+    layout: FileLayout,
+    scan: Scan,
+    removed: BTreeSet<(usize, usize)>,
+    added: Vec<(ChunkType, Vec<u8>)>,
+}
+
+impl Editor {
+    /// Reads and checks a whole file (from a path; the file itself is never modified).
+    pub fn open(path: impl AsRef<Path>) -> Result<Editor> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+        Editor::from_bytes(bytes)
+    }
+
+    /// Reads and checks a whole file held in memory.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Editor> {
+        Editor::from_bytes_with(bytes, &ReadOptions::default())
+    }
+
+    /// As [`Editor::from_bytes`] with read options.
+    pub fn from_bytes_with(bytes: Vec<u8>, options: &ReadOptions) -> Result<Editor> {
+        let scan = read_bytes(&bytes, options)?;
+        let layout = FileLayout::parse(&bytes, &options.limits)?;
+        Ok(Editor {
+            bytes,
+            layout,
+            scan,
+            removed: BTreeSet::new(),
+            added: Vec::new(),
+        })
+    }
+
+    /// The file as read.
+    pub fn scan(&self) -> &Scan {
+        &self.scan
+    }
+
+    /// Appends an annotation record to the new generation.
+    pub fn add_annotation(&mut self, annotation: &Annotation) -> Result<()> {
+        annotation.validate()?;
+        if usize::try_from(annotation.plane).map_or(true, |p| p >= self.scan.planes.len()) {
+            return Err(Error::invalid_argument(format!(
+                "annotation refers to plane {}; the file has {}",
+                annotation.plane,
+                self.scan.planes.len()
+            )));
+        }
+        self.added.push((ChunkType::ANNO, metadata::to_json(annotation)));
+        Ok(())
+    }
+
+    /// Appends a provenance event to the new generation.
+    pub fn add_event(&mut self, event: &Event) -> Result<()> {
+        event.validate()?;
+        self.added.push((ChunkType::EVNT, metadata::to_json(event)));
+        Ok(())
+    }
+
+    /// Removes the chunks a request names and appends the redaction event that records
+    /// them (by generation, manifest entry and salted digest), by whom, when and why.
+    /// Returns the event.
+    pub fn redact(&mut self, request: &RedactRequest, actor: Actor, event_id: String, time: String) -> Result<Event> {
+        if request.reason.trim().is_empty() {
+            return Err(Error::invalid_argument("a redaction needs a reason"));
+        }
+        let wanted_tiles: BTreeSet<TileRef> = request.tiles.iter().copied().collect();
+        let mut found_tiles = BTreeSet::new();
+        let mut found_personal = false;
+        let mut removed = Vec::new();
+        for (g, generation) in self.layout.generations.iter().enumerate() {
+            let (matches, _) = align(&generation.content, &generation.manifest.entries);
+            for (entry, m) in matches.iter().enumerate() {
+                let EntryMatch::Present(c) = *m else { continue };
+                let chunk = &generation.content[c];
+                let take = match chunk.chunk_type {
+                    ChunkType::PERS => request.personal_data,
+                    ChunkType::TILE => chunk.tile.is_some_and(|t| wanted_tiles.contains(&t)),
+                    _ => false,
+                };
+                if !take || self.removed.contains(&(g, c)) {
+                    continue;
+                }
+                if chunk.chunk_type == ChunkType::PERS {
+                    found_personal = true;
+                }
+                if let Some(t) = chunk.tile {
+                    found_tiles.insert(t);
+                }
+                self.removed.insert((g, c));
+                removed.push(RemovedChunk {
+                    generation: generation.number,
+                    entry: entry as u32,
+                    chunk: chunk.chunk_type.to_string(),
+                    digest: hex::encode(chunk.digest),
+                    plane: chunk.tile.map(|t| u32::from(t.plane)),
+                    col: chunk.tile.map(|t| t.col),
+                    row: chunk.tile.map(|t| t.row),
+                });
+            }
+        }
+        if request.personal_data && !found_personal {
+            return Err(Error::new(ErrorKind::NotFound, "the file has no personal-data chunk to remove"));
+        }
+        if let Some(missing) = wanted_tiles.difference(&found_tiles).next() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("tile ({}, {}) of plane {} is not in the file", missing.col, missing.row, missing.plane),
+            ));
+        }
+        if removed.is_empty() {
+            return Err(Error::invalid_argument("the redaction selects nothing"));
+        }
+        let event = Event {
+            id: event_id,
+            time,
+            actor,
+            action: Action::Redact {
+                reason: request.reason.clone(),
+                removed,
+            },
+            extensions: Default::default(),
+        };
+        self.add_event(&event)?;
+        Ok(event)
+    }
+
+    /// The tiles of `plane` that overlap `region` (to redact the driver's cab, say).
+    pub fn tiles_in(&self, plane: u16, region: Rect) -> Result<Vec<TileRef>> {
+        let p = self
+            .scan
+            .planes
+            .get(usize::from(plane))
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no plane {plane}")))?;
+        Ok(p.info
+            .grid
+            .tiles_in(region)?
+            .map(|(col, row)| TileRef { plane, col, row })
+            .collect())
+    }
+
+    /// Writes the edited file: every kept chunk copied byte for byte, the new chunks, the
+    /// new generation's manifest and signatures, a new index and tail.
+    pub fn write_to<W: Write + ?Sized>(&self, w: &mut W, signers: &[SignRequest<'_>]) -> Result<()> {
+        let file = &self.bytes;
+        let last = self
+            .layout
+            .generations
+            .last()
+            .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no manifest"))?;
+        let mut ledger = Ledger {
+            file_id: self.layout.head.file_id,
+            version: self.scan.version,
+            algorithm: self.layout.algorithm(),
+            offset: FILE_HEADER_LEN,
+            index: Index::default(),
+            entries: Vec::new(),
+            generation: last.number + 1,
+            previous_manifest: last.manifest_digest,
+            sign_chunks: Vec::new(),
+        };
+        w.write_all(&file[..FILE_HEADER_LEN as usize])?;
+        for (g, generation) in self.layout.generations.iter().enumerate() {
+            for (c, chunk) in generation.content.iter().enumerate() {
+                if self.removed.contains(&(g, c)) {
+                    continue;
+                }
+                if chunk.chunk_type == ChunkType::PLAN {
+                    if let Some(p) = self.scan.planes.get(ledger.index.planes.len()) {
+                        ledger.add_plane_ref(PlaneRef {
+                            grid: p.info.grid,
+                            sample_type: p.info.sample_type,
+                            flags: u8::from(p.info.personal),
+                            plan_entry: ledger.index.entries.len() as u32,
+                        });
+                    }
+                }
+                let place = match chunk.tile {
+                    Some(t) => Place {
+                        plane: t.plane,
+                        col: t.col,
+                        row: t.row,
+                    },
+                    None if chunk.chunk_type == ChunkType::PLAN => Place {
+                        plane: ledger.index.planes.len().saturating_sub(1) as u16,
+                        col: 0,
+                        row: 0,
+                    },
+                    None => Place::NONE,
+                };
+                w.write_all(chunk.bytes(file))?;
+                ledger.record_unhashed(chunk.chunk_type, chunk.length, place);
+            }
+            w.write_all(generation.manifest_chunk.bytes(file))?;
+            ledger.record_unhashed(ChunkType::MANI, generation.manifest_chunk.length, Place::NONE);
+            for s in &generation.signatures {
+                let bytes = s.chunk.bytes(file);
+                w.write_all(bytes)?;
+                ledger.sign_chunks.extend_from_slice(bytes);
+                ledger.record_unhashed(ChunkType::SIGN, s.chunk.length, Place::NONE);
+            }
+        }
+        for (chunk_type, payload) in &self.added {
+            ledger.write_parts(w, *chunk_type, &[payload], Place::NONE)?;
+        }
+        debug_assert!(ledger.offset >= FILE_HEADER_LEN + CHUNK_HEADER_LEN);
+        ledger.seal(w, signers)
+    }
+
+    /// The edited file as bytes.
+    pub fn to_bytes(&self, signers: &[SignRequest<'_>]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.bytes.len() + 4096);
+        self.write_to(&mut out, signers)?;
+        Ok(out)
+    }
+
+    /// Writes the edited file to `path` atomically (it may be the file that was opened:
+    /// the original is replaced only once the new one is complete and synced).
+    pub fn save(&self, path: impl AsRef<Path>, signers: &[SignRequest<'_>]) -> Result<()> {
+        crate::atomic::write_atomic(path, |w| self.write_to(w, signers))
+    }
+}

@@ -1,0 +1,143 @@
+//! Parsing one chunk's payload into its typed value, shared by every reader.
+
+use std::collections::BTreeSet;
+
+use crate::container::chunk::{ChunkType, RawChunk};
+use crate::container::head::Head;
+use crate::container::manifest::Manifest;
+use crate::container::order::ChunkInfo;
+use crate::container::plane::PlaneHeader;
+use crate::container::signature::SignatureRecord;
+use crate::container::tail::Tail;
+use crate::container::tile::TileHeader;
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
+use crate::metadata::{self, Action, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata};
+use crate::model::{PlaneInfo, TileRef};
+
+/// Length of the salt that opens a PERS payload.
+pub(crate) const PERS_SALT_LEN: usize = 16;
+
+/// A parsed chunk. Tiles keep only their header here; the data stays in the raw chunk.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    Head(Head),
+    Meta(Box<ScanMetadata>),
+    Pers(Box<PersonalData>),
+    Plan(PlaneInfo),
+    Tile(TileHeader),
+    Anno(Box<Annotation>),
+    Evnt(Box<Event>),
+    Mani(Manifest),
+    Sign(SignatureRecord),
+    Indx,
+    Tail(Tail),
+    Unknown,
+}
+
+/// Parses `payload` of a chunk of type `t` whose header is at `offset`.
+pub(crate) fn parse_payload(t: ChunkType, payload: &[u8], offset: u64, limits: &Limits) -> Result<Parsed> {
+    let at = offset + crate::container::CHUNK_HEADER_LEN;
+    let locate = |e: Error| e.with_chunk(t.0).with_offset(offset);
+    let json_limit = limits.max_metadata_bytes;
+    let parsed = match t {
+        ChunkType::HEAD => Parsed::Head(Head::parse(payload, at).map_err(locate)?),
+        ChunkType::META => Parsed::Meta(Box::new(
+            metadata::from_json(payload, json_limit).map_err(locate)?,
+        )),
+        ChunkType::PERS => {
+            let json = payload.get(PERS_SALT_LEN..).ok_or_else(|| {
+                locate(Error::at(ErrorKind::MalformedChunk, at, "PERS payload shorter than its salt"))
+            })?;
+            Parsed::Pers(Box::new(metadata::from_json(json, json_limit).map_err(locate)?))
+        }
+        ChunkType::PLAN => {
+            let header = PlaneHeader::parse(payload, at, limits).map_err(locate)?;
+            let attributes: PlaneAttributes =
+                metadata::from_json(&header.attributes_json, json_limit).map_err(locate)?;
+            Parsed::Plan(PlaneInfo {
+                index: header.index,
+                sample_type: header.sample_type,
+                personal: header.personal,
+                grid: header.grid,
+                attributes,
+            })
+        }
+        ChunkType::TILE => Parsed::Tile(TileHeader::parse(payload, at).map_err(locate)?.0),
+        ChunkType::ANNO => Parsed::Anno(Box::new(metadata::from_json(payload, json_limit).map_err(locate)?)),
+        ChunkType::EVNT => Parsed::Evnt(Box::new(metadata::from_json(payload, json_limit).map_err(locate)?)),
+        ChunkType::MANI => Parsed::Mani(Manifest::parse(payload, at, limits).map_err(locate)?),
+        ChunkType::SIGN => Parsed::Sign(SignatureRecord::parse(payload, at).map_err(locate)?),
+        ChunkType::INDX => Parsed::Indx,
+        ChunkType::TAIL => Parsed::Tail(Tail::parse(payload, at).map_err(locate)?),
+        _ => Parsed::Unknown,
+    };
+    Ok(parsed)
+}
+
+/// Parses a raw chunk.
+pub(crate) fn parse_chunk(raw: &RawChunk, limits: &Limits) -> Result<Parsed> {
+    parse_payload(raw.chunk_type, &raw.payload, raw.offset, limits)
+}
+
+/// What the order checker needs to know about a parsed chunk.
+pub(crate) fn order_info(parsed: &Parsed) -> ChunkInfo {
+    match parsed {
+        Parsed::Plan(p) => ChunkInfo::Plane {
+            index: p.index,
+            grid: p.grid,
+        },
+        Parsed::Tile(t) => ChunkInfo::Tile {
+            plane: t.plane,
+            col: t.col,
+            row: t.row,
+        },
+        _ => ChunkInfo::Other,
+    }
+}
+
+/// Checks a tile header against its plane: the declared decoded length must be the size
+/// of the (clipped) tile, so a decoder never produces more than the plane can hold.
+pub(crate) fn check_tile_against_plane(tile: &TileHeader, plane: &PlaneInfo, offset: u64) -> Result<crate::pixels::Rect> {
+    let rect = plane.grid.tile_rect(tile.col, tile.row).ok_or_else(|| {
+        Error::at(ErrorKind::MalformedChunk, offset, format!("tile ({}, {}) is outside plane {}", tile.col, tile.row, plane.index))
+    })?;
+    let expected = u64::from(rect.width) * u64::from(rect.height) * plane.sample_type.bytes_per_sample() as u64;
+    if tile.decoded_length != expected {
+        return Err(Error::at(
+            ErrorKind::TileSizeMismatch,
+            offset,
+            format!(
+                "tile ({}, {}) of plane {} declares {} decoded bytes; a {}x{} {} tile has {expected}",
+                tile.col,
+                tile.row,
+                plane.index,
+                tile.decoded_length,
+                rect.width,
+                rect.height,
+                plane.sample_type.name()
+            ),
+        )
+        .with_chunk(ChunkType::TILE.0));
+    }
+    Ok(rect)
+}
+
+/// Tiles that redaction events say were removed.
+pub(crate) fn redacted_tiles<'a>(events: impl IntoIterator<Item = &'a Event>) -> BTreeSet<TileRef> {
+    let mut out = BTreeSet::new();
+    for event in events {
+        if let Action::Redact { removed, .. } = &event.action {
+            for r in removed {
+                if r.chunk == "TILE" {
+                    if let (Some(plane), Some(col), Some(row)) = (r.plane, r.col, r.row) {
+                        if let Ok(plane) = u16::try_from(plane) {
+                            out.insert(TileRef { plane, col, row });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,494 @@
+//! Random-access reader (R2): the metadata in two reads, any tile in three, through the
+//! index near the end. Works on a file, bytes in memory, any `Read + Seek`, or a custom
+//! [`Source`] such as HTTP range requests against object storage.
+//!
+//! 1. the last 64 KiB (the `TAIL` and, in all but huge files, the `INDX`);
+//! 2. the front of the file: header, `HEAD`, `META`, `PERS`, every `PLAN`;
+//! 3. the tile.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+use crate::container::chunk::{parse_file_header, ChunkType, FormatVersion, CHUNK_HEADER_LEN, FILE_HEADER_LEN};
+use crate::container::index::{Index, IndexEntry};
+use crate::container::manifest::Manifest;
+use crate::container::order::{ChunkInfo, OrderChecker};
+use crate::container::signature::SignatureRecord;
+use crate::container::tail::Tail;
+use crate::container::tile::TileHeader;
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
+use crate::metadata::{Annotation, Event, PersonalData, ScanMetadata};
+use crate::model::{PlaneInfo, TileRef, UnknownChunk};
+use crate::parse::{check_tile_against_plane, parse_payload, redacted_tiles, Parsed};
+use crate::pixels::{self, PixelBuffer, Rect};
+use crate::source::{BytesSource, FileSource, Source};
+use crate::stream::ReadOptions;
+
+/// How many bytes the first read takes from the end of the file.
+const TAIL_WINDOW: u64 = 64 << 10;
+
+/// The chunks before the first tile, read in one go.
+#[derive(Debug)]
+struct Front {
+    version: FormatVersion,
+    file_id: [u8; 16],
+    metadata: ScanMetadata,
+    metadata_json: Vec<u8>,
+    personal: Option<PersonalData>,
+    planes: Vec<PlaneInfo>,
+}
+
+/// The chunks after the tiles (annotations, events, manifests, signatures), read on demand.
+#[derive(Debug, Default)]
+struct Back {
+    annotations: Vec<Annotation>,
+    events: Vec<Event>,
+    manifests: Vec<Manifest>,
+    signatures: Vec<SignatureRecord>,
+    unknown_chunks: Vec<UnknownChunk>,
+    redacted: std::collections::BTreeSet<TileRef>,
+}
+
+/// A scan file opened for random access.
+#[derive(Debug)]
+pub struct Reader<S> {
+    source: S,
+    limits: Limits,
+    len: u64,
+    index: Index,
+    tiles: Range<usize>,
+    front: Front,
+    back: OnceLock<Result<Back, (ErrorKind, String)>>,
+}
+
+impl Reader<FileSource> {
+    /// Opens the file at `path` read-only.
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        Reader::from_source(FileSource::open(path)?, ReadOptions::default())
+    }
+
+    /// Opens the file at `path` with options.
+    pub fn open_with(path: impl AsRef<std::path::Path>, options: ReadOptions) -> Result<Self> {
+        Reader::from_source(FileSource::open(path)?, options)
+    }
+}
+
+impl<T: AsRef<[u8]> + Send + Sync> Reader<BytesSource<T>> {
+    /// Opens a file held in memory.
+    pub fn from_bytes(bytes: T) -> Result<Self> {
+        Reader::from_source(BytesSource(bytes), ReadOptions::default())
+    }
+}
+
+impl<S: Source> Reader<S> {
+    /// Opens any source: two reads (the end, then the front).
+    pub fn from_source(source: S, options: ReadOptions) -> Result<Self> {
+        let limits = options.limits;
+        let len = source.len()?;
+        let opened = Self::read_index(&source, len, &limits).and_then(|(index, window)| {
+            let front = Self::read_front(&source, &index, &window, &limits)?;
+            Ok((index, front))
+        });
+        let (index, front) = match opened {
+            Ok(v) => v,
+            Err(e) => return Err(diagnose_header(&source, len).unwrap_or(e)),
+        };
+        let tiles = index.tile_range();
+        Ok(Reader {
+            source,
+            limits,
+            len,
+            index,
+            tiles,
+            front,
+            back: OnceLock::new(),
+        })
+    }
+
+    /// Read 1: the end of the file, holding TAIL and usually INDX.
+    fn read_index(source: &S, len: u64, limits: &Limits) -> Result<(Index, Window)> {
+        let min_len = FILE_HEADER_LEN + Tail::CHUNK_LEN;
+        if len < min_len {
+            return Err(Error::at(
+                ErrorKind::Truncated,
+                len,
+                format!("a scanx file has at least {min_len} bytes; this one has {len}"),
+            ));
+        }
+        let start = len.saturating_sub(TAIL_WINDOW);
+        let mut window = Window {
+            start,
+            bytes: vec![0; (len - start) as usize],
+        };
+        source.read_exact_at(start, &mut window.bytes)?;
+        let tail_offset = len - Tail::CHUNK_LEN;
+        let tail_chunk = window.slice(tail_offset, Tail::CHUNK_LEN)?;
+        if tail_chunk[..4] != ChunkType::TAIL.0 || tail_chunk[4..12] != (Tail::LEN as u64).to_le_bytes() {
+            return Err(Error::at(
+                ErrorKind::MissingChunk,
+                tail_offset,
+                "the file does not end with a TAIL chunk (truncated, or bytes appended)",
+            ));
+        }
+        let tail = Tail::parse(&tail_chunk[12..], tail_offset + CHUNK_HEADER_LEN)?;
+        tail.check_against(tail_offset)?;
+        if tail.index_offset < FILE_HEADER_LEN || tail.index_length < CHUNK_HEADER_LEN {
+            return Err(Error::at(ErrorKind::IndexMismatch, tail_offset, "TAIL points outside the file"));
+        }
+        Limits::check("chunk payload bytes", tail.index_length - CHUNK_HEADER_LEN, limits.max_chunk_bytes)
+            .map_err(|e| e.with_chunk(ChunkType::INDX.0).with_offset(tail.index_offset))?;
+        let index_bytes = match window.slice(tail.index_offset, tail.index_length) {
+            Ok(b) => b.to_vec(),
+            Err(_) => {
+                let mut b = vec![0; tail.index_length as usize];
+                source.read_exact_at(tail.index_offset, &mut b)?;
+                b
+            }
+        };
+        check_chunk_header(&index_bytes, ChunkType::INDX, tail.index_offset)?;
+        let index = Index::parse(
+            &index_bytes[CHUNK_HEADER_LEN as usize..],
+            tail.index_offset + CHUNK_HEADER_LEN,
+            tail.index_offset,
+            limits,
+        )
+        .map_err(|e| e.with_chunk(ChunkType::INDX.0))?;
+
+        // The same grammar as a forward read, checked on the index alone.
+        let mut order = OrderChecker::new(limits);
+        for e in &index.entries {
+            let info = match e.chunk_type {
+                ChunkType::PLAN => ChunkInfo::Plane {
+                    index: e.plane,
+                    grid: index
+                        .planes
+                        .get(usize::from(e.plane))
+                        .map(|p| p.grid)
+                        .ok_or_else(|| Error::at(ErrorKind::IndexMismatch, e.offset, "PLAN entry without a plane"))?,
+                },
+                ChunkType::TILE => ChunkInfo::Tile {
+                    plane: e.plane,
+                    col: e.col,
+                    row: e.row,
+                },
+                _ => ChunkInfo::Other,
+            };
+            order.feed(e.chunk_type, info, e.offset)?;
+        }
+        order.feed(ChunkType::INDX, ChunkInfo::Other, tail.index_offset)?;
+        if order.planes().len() != index.planes.len() {
+            return Err(Error::at(ErrorKind::IndexMismatch, tail.index_offset, "plane table and PLAN entries disagree"));
+        }
+        Ok((index, window))
+    }
+
+    /// Read 2: everything before the first tile.
+    fn read_front(source: &S, index: &Index, window: &Window, limits: &Limits) -> Result<Front> {
+        let front_entries: Vec<&IndexEntry> = index
+            .entries
+            .iter()
+            .take_while(|e| matches!(e.chunk_type, ChunkType::HEAD | ChunkType::META | ChunkType::PERS | ChunkType::PLAN))
+            .collect();
+        let end = front_entries
+            .last()
+            .map(|e| e.offset + e.length)
+            .unwrap_or(FILE_HEADER_LEN);
+        Limits::check("front bytes", end, limits.max_chunk_bytes.saturating_mul(2))?;
+        let bytes = match window.slice(0, end) {
+            Ok(b) => b.to_vec(),
+            Err(_) => {
+                let mut b = vec![0; end as usize];
+                source.read_exact_at(0, &mut b)?;
+                b
+            }
+        };
+        let version = parse_file_header(&bytes)?;
+        let mut file_id = None;
+        let mut metadata = None;
+        let mut metadata_json = Vec::new();
+        let mut personal = None;
+        let mut planes = Vec::new();
+        for e in front_entries {
+            let chunk = &bytes[e.offset as usize..(e.offset + e.length) as usize];
+            check_chunk_header(chunk, e.chunk_type, e.offset)?;
+            let payload = &chunk[CHUNK_HEADER_LEN as usize..];
+            match parse_payload(e.chunk_type, payload, e.offset, limits)? {
+                Parsed::Head(h) => file_id = Some(h.file_id),
+                Parsed::Meta(m) => {
+                    metadata = Some(*m);
+                    metadata_json = payload.to_vec();
+                }
+                Parsed::Pers(p) => personal = Some(*p),
+                Parsed::Plan(p) => {
+                    let r = index.planes.get(usize::from(p.index));
+                    let agrees = r.is_some_and(|r| {
+                        r.grid == p.grid && r.sample_type == p.sample_type && r.flags == u8::from(p.personal)
+                    });
+                    if !agrees || p.index != e.plane {
+                        return Err(Error::at(
+                            ErrorKind::IndexMismatch,
+                            e.offset,
+                            format!("the index's plane table disagrees with PLAN {}", p.index),
+                        ));
+                    }
+                    planes.push(p);
+                }
+                _ => {}
+            }
+        }
+        Ok(Front {
+            version,
+            file_id: file_id.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?,
+            metadata: metadata.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?,
+            metadata_json,
+            personal,
+            planes,
+        })
+    }
+
+    /// The file's format version.
+    pub fn version(&self) -> FormatVersion {
+        self.front.version
+    }
+
+    /// The file id.
+    pub fn file_id(&self) -> [u8; 16] {
+        self.front.file_id
+    }
+
+    /// Total file length.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// True if the file is empty (never: an open file has at least a header and a tail).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The scan metadata.
+    pub fn metadata(&self) -> &ScanMetadata {
+        &self.front.metadata
+    }
+
+    /// The META payload exactly as stored.
+    pub fn metadata_json(&self) -> &[u8] {
+        &self.front.metadata_json
+    }
+
+    /// Personal data, unless absent or redacted.
+    pub fn personal_data(&self) -> Option<&PersonalData> {
+        self.front.personal.as_ref()
+    }
+
+    /// The planes.
+    pub fn planes(&self) -> &[PlaneInfo] {
+        &self.front.planes
+    }
+
+    /// One plane's description.
+    pub fn plane(&self, plane: u16) -> Result<&PlaneInfo> {
+        self.front
+            .planes
+            .get(usize::from(plane))
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no plane {plane} (the file has {})", self.front.planes.len())))
+    }
+
+    /// The index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Annotations (read on first use).
+    pub fn annotations(&self) -> Result<&[Annotation]> {
+        Ok(&self.back()?.annotations)
+    }
+
+    /// Provenance events (read on first use).
+    pub fn events(&self) -> Result<&[Event]> {
+        Ok(&self.back()?.events)
+    }
+
+    /// Manifests, one per generation.
+    pub fn manifests(&self) -> Result<&[Manifest]> {
+        Ok(&self.back()?.manifests)
+    }
+
+    /// Signature records.
+    pub fn signatures(&self) -> Result<&[SignatureRecord]> {
+        Ok(&self.back()?.signatures)
+    }
+
+    /// Skipped ancillary chunks.
+    pub fn unknown_chunks(&self) -> Result<&[UnknownChunk]> {
+        Ok(&self.back()?.unknown_chunks)
+    }
+
+    /// Tiles removed by redaction (they read as zero).
+    pub fn redacted_tiles(&self) -> Result<Vec<TileRef>> {
+        Ok(self.back()?.redacted.iter().copied().collect())
+    }
+
+    fn back(&self) -> Result<&Back> {
+        self.back
+            .get_or_init(|| self.read_back().map_err(|e| (e.kind(), e.to_string())))
+            .as_ref()
+            .map_err(|(kind, message)| Error::new(*kind, message.clone()))
+    }
+
+    fn read_back(&self) -> Result<Back> {
+        let mut back = Back::default();
+        let mut json_total = 0u64;
+        for e in &self.index.entries {
+            if matches!(e.chunk_type, ChunkType::HEAD | ChunkType::META | ChunkType::PERS | ChunkType::PLAN | ChunkType::TILE) {
+                continue;
+            }
+            if !e.chunk_type.is_known() {
+                back.unknown_chunks.push(UnknownChunk {
+                    chunk_type: e.chunk_type,
+                    offset: e.offset,
+                    length: e.length - CHUNK_HEADER_LEN,
+                });
+                continue;
+            }
+            json_total = json_total.saturating_add(e.length);
+            Limits::check("annotation, event and signature bytes", json_total, self.limits.max_decoded_bytes)?;
+            let chunk = self.read_chunk(e)?;
+            match parse_payload(e.chunk_type, &chunk[CHUNK_HEADER_LEN as usize..], e.offset, &self.limits)? {
+                Parsed::Anno(a) => back.annotations.push(*a),
+                Parsed::Evnt(ev) => back.events.push(*ev),
+                Parsed::Mani(m) => back.manifests.push(m),
+                Parsed::Sign(s) => back.signatures.push(s),
+                _ => {}
+            }
+        }
+        back.redacted = redacted_tiles(&back.events);
+        Ok(back)
+    }
+
+    fn read_chunk(&self, e: &IndexEntry) -> Result<Vec<u8>> {
+        Limits::check("chunk payload bytes", e.length - CHUNK_HEADER_LEN, self.limits.max_chunk_bytes)
+            .map_err(|err| err.with_chunk(e.chunk_type.0).with_offset(e.offset))?;
+        let mut chunk = vec![0; e.length as usize];
+        self.source.read_exact_at(e.offset, &mut chunk)?;
+        check_chunk_header(&chunk, e.chunk_type, e.offset)?;
+        Ok(chunk)
+    }
+
+    /// Decodes one tile; `None` if it was redacted. One read.
+    pub fn read_tile(&self, plane: u16, col: u32, row: u32) -> Result<Option<Vec<u8>>> {
+        let info = self.plane(plane)?;
+        let Some(entry) = self.index.find_tile(self.tiles.clone(), plane, col, row) else {
+            if col >= info.grid.cols() || row >= info.grid.rows() {
+                return Err(Error::new(ErrorKind::RegionOutOfBounds, format!("tile ({col}, {row}) is outside plane {plane}")));
+            }
+            if self.back()?.redacted.contains(&TileRef { plane, col, row }) {
+                return Ok(None);
+            }
+            return Err(Error::new(
+                ErrorKind::MissingChunk,
+                format!("tile ({col}, {row}) of plane {plane} is missing and no redaction event names it"),
+            )
+            .with_chunk(ChunkType::TILE.0));
+        };
+        self.decode_entry(info, entry).map(Some)
+    }
+
+    fn decode_entry(&self, info: &PlaneInfo, entry: &IndexEntry) -> Result<Vec<u8>> {
+        let chunk = self.read_chunk(entry)?;
+        let payload_offset = entry.offset + CHUNK_HEADER_LEN;
+        let (header, data) = TileHeader::parse(&chunk[CHUNK_HEADER_LEN as usize..], payload_offset)
+            .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))?;
+        if (header.plane, header.col, header.row) != (entry.plane, entry.col, entry.row) {
+            return Err(Error::at(
+                ErrorKind::IndexMismatch,
+                entry.offset,
+                "the index points at a different tile",
+            )
+            .with_chunk(ChunkType::TILE.0));
+        }
+        let rect = check_tile_against_plane(&header, info, entry.offset)?;
+        pixels::decode_tile(data, info.sample_type, rect.width, rect.height, &header.filters, header.codec)
+            .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))
+    }
+
+    /// Decodes a whole plane.
+    pub fn read_plane(&self, plane: u16) -> Result<PixelBuffer> {
+        let info = self.plane(plane)?;
+        self.read_region(
+            plane,
+            Rect {
+                x: 0,
+                y: 0,
+                width: info.grid.width,
+                height: info.grid.height,
+            },
+        )
+    }
+
+    /// Decodes a rectangle of a plane, touching only the tiles it overlaps; they are read
+    /// and decoded in parallel. Redacted tiles read as zero.
+    pub fn read_region(&self, plane: u16, region: Rect) -> Result<PixelBuffer> {
+        let info = self.plane(plane)?;
+        let bytes = u64::from(region.width) * u64::from(region.height) * info.sample_type.bytes_per_sample() as u64;
+        Limits::check("decoded bytes", bytes, self.limits.max_decoded_bytes)?;
+        let tiles: Vec<(u32, u32)> = info.grid.tiles_in(region)?.collect();
+        let decoded: Vec<(Rect, Option<Vec<u8>>)> = tiles
+            .par_iter()
+            .map(|&(col, row)| {
+                let rect = info.grid.tile_rect(col, row).ok_or_else(|| Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid"))?;
+                Ok((rect, self.read_tile(plane, col, row)?))
+            })
+            .collect::<Result<_>>()?;
+        let mut out = PixelBuffer::zeroed(info.sample_type, region.width, region.height)?;
+        for (rect, samples) in decoded {
+            if let Some(samples) = samples {
+                pixels::place_tile(&samples, rect, &mut out, (region.x, region.y))?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The bytes of read 1, with a helper to cut absolute ranges out of them.
+struct Window {
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+impl Window {
+    fn slice(&self, offset: u64, len: u64) -> Result<&[u8]> {
+        let rel = offset.checked_sub(self.start);
+        let range = rel.and_then(|r| r.checked_add(len).map(|e| r as usize..e as usize));
+        range
+            .and_then(|r| self.bytes.get(r))
+            .ok_or_else(|| Error::at(ErrorKind::Truncated, offset, "range outside the window"))
+    }
+}
+
+/// Checks that `chunk` starts with a header of type `t` and the length the index gave.
+fn check_chunk_header(chunk: &[u8], t: ChunkType, offset: u64) -> Result<()> {
+    let ok = chunk.len() >= CHUNK_HEADER_LEN as usize
+        && chunk[..4] == t.0
+        && chunk[4..12] == (chunk.len() as u64 - CHUNK_HEADER_LEN).to_le_bytes();
+    if !ok {
+        return Err(Error::at(
+            ErrorKind::IndexMismatch,
+            offset,
+            format!("the index says a {t} chunk of {} bytes is here; the bytes disagree", chunk.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// After a failed open, looks at the first 12 bytes: a wrong magic or version explains
+/// the failure better than whatever the index parse tripped over.
+fn diagnose_header<S: Source>(source: &S, len: u64) -> Option<Error> {
+    let n = len.min(FILE_HEADER_LEN) as usize;
+    let mut header = vec![0u8; n];
+    source.read_exact_at(0, &mut header).ok()?;
+    parse_file_header(&header).err()
+}

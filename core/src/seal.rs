@@ -1,0 +1,207 @@
+//! Closing a generation: the manifest, the signatures, the index and the tail.
+//!
+//! Shared by the writer (generation 1) and the editor (every later generation), so both
+//! produce exactly the same structures.
+
+use std::io::Write;
+
+use crate::container::chunk::{chunk_header, write_chunk, ChunkType, FormatVersion, CHUNK_HEADER_LEN};
+use crate::container::index::{Index, IndexEntry, PlaneRef};
+use crate::container::manifest::{Manifest, ManifestEntry};
+use crate::container::signature::{signed_message, SignatureRecord, SignedFields};
+use crate::container::tail::Tail;
+use crate::crypto::digest::{chunk_digest, manifest_digest, Digest, DigestAlgorithm, CHAIN_DOMAIN};
+use crate::crypto::{KeyId, Role, Signer};
+use crate::error::{Error, ErrorKind, Result};
+
+/// One signature to add when a generation is sealed.
+#[derive(Clone, Copy)]
+pub struct SignRequest<'a> {
+    /// Who signs: an in-memory key or an external signer (HSM, KMS).
+    pub signer: &'a dyn Signer,
+    /// The role the signature claims.
+    pub role: Role,
+    /// Signing time in seconds since the Unix epoch, UTC. Passed in, never read from the
+    /// clock here, so output is reproducible (R14).
+    pub time: i64,
+}
+
+impl std::fmt::Debug for SignRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignRequest")
+            .field("role", &self.role)
+            .field("time", &self.time)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tracks the bytes written so far: offsets for the index and digests for the manifest.
+#[derive(Debug)]
+pub(crate) struct Ledger {
+    pub file_id: [u8; 16],
+    pub version: FormatVersion,
+    pub algorithm: DigestAlgorithm,
+    pub offset: u64,
+    pub index: Index,
+    /// Entries of the generation being written.
+    pub entries: Vec<ManifestEntry>,
+    /// Number of the generation being written.
+    pub generation: u32,
+    /// Digest of the previous generation's MANI chunk.
+    pub previous_manifest: Digest,
+    /// Every SIGN chunk written or copied so far, in order: the signature chain's input.
+    pub sign_chunks: Vec<u8>,
+}
+
+impl Ledger {
+    /// Records a chunk that has just been written at `self.offset` with the given digest.
+    pub fn record(&mut self, chunk_type: ChunkType, total_len: u64, digest: Digest, place: Place) {
+        self.entries.push(ManifestEntry { chunk_type, digest });
+        self.record_unhashed(chunk_type, total_len, place);
+    }
+
+    /// Records a chunk that is not a manifest entry of the current generation (MANI, SIGN,
+    /// or a chunk copied from an earlier generation).
+    pub fn record_unhashed(&mut self, chunk_type: ChunkType, total_len: u64, place: Place) {
+        self.index.entries.push(IndexEntry {
+            chunk_type,
+            offset: self.offset,
+            length: total_len,
+            plane: place.plane,
+            col: place.col,
+            row: place.row,
+        });
+        self.offset += total_len;
+    }
+
+    /// Writes a chunk of the current generation given as parts, digesting it on the way.
+    pub fn write_parts<W: Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        chunk_type: ChunkType,
+        parts: &[&[u8]],
+        place: Place,
+    ) -> Result<()> {
+        let payload_len: u64 = parts.iter().map(|p| p.len() as u64).sum();
+        let header = chunk_header(chunk_type, payload_len);
+        let mut h = self.algorithm.hasher();
+        h.update(crate::crypto::digest::CHUNK_DOMAIN);
+        h.update(&self.file_id);
+        h.update(&header);
+        w.write_all(&header)?;
+        for p in parts {
+            h.update(p);
+            w.write_all(p)?;
+        }
+        self.record(chunk_type, CHUNK_HEADER_LEN + payload_len, h.finalize(), place);
+        Ok(())
+    }
+
+    /// The digest of a whole chunk of this file.
+    pub fn digest_of(&self, chunk: &[u8]) -> Digest {
+        chunk_digest(self.algorithm, &self.file_id, chunk)
+    }
+
+    /// Writes the manifest and signatures closing the current generation, then the index
+    /// and the tail. Consumes the ledger: nothing may follow.
+    pub fn seal<W: Write + ?Sized>(mut self, w: &mut W, signers: &[SignRequest<'_>]) -> Result<()> {
+        let manifest = Manifest {
+            algorithm: self.algorithm,
+            generation: self.generation,
+            previous: self.previous_manifest,
+            entries: std::mem::take(&mut self.entries),
+        };
+        let mani_payload = manifest.encode();
+        let mut mani_chunk = Vec::with_capacity(mani_payload.len() + CHUNK_HEADER_LEN as usize);
+        mani_chunk.extend_from_slice(&chunk_header(ChunkType::MANI, mani_payload.len() as u64));
+        mani_chunk.extend_from_slice(&mani_payload);
+        w.write_all(&mani_chunk)?;
+        self.record_unhashed(ChunkType::MANI, mani_chunk.len() as u64, Place::NONE);
+        let mani_digest = manifest_digest(self.algorithm, &self.file_id, &mani_chunk);
+
+        for request in signers {
+            let public_key = request.signer.public_key()?.to_bytes();
+            let key_id = KeyId::from_public_key(&public_key).0;
+            let chain = self.chain_digest();
+            let message = signed_message(&SignedFields {
+                version: self.version,
+                file_id: &self.file_id,
+                algorithm: self.algorithm,
+                generation: self.generation,
+                manifest_digest: &mani_digest,
+                key_id: &key_id,
+                role: request.role,
+                time: request.time,
+                chain: &chain,
+            });
+            let signature = request.signer.sign(&message).map_err(|e| {
+                if e.kind() == ErrorKind::SignerFailed {
+                    e
+                } else {
+                    Error::new(ErrorKind::SignerFailed, format!("signer failed: {e}"))
+                }
+            })?;
+            let record = SignatureRecord {
+                key_id,
+                public_key,
+                role: request.role,
+                time: request.time,
+                chain,
+                signature,
+            };
+            let payload = record.encode();
+            let header = chunk_header(ChunkType::SIGN, payload.len() as u64);
+            w.write_all(&header)?;
+            w.write_all(&payload)?;
+            self.sign_chunks.extend_from_slice(&header);
+            self.sign_chunks.extend_from_slice(&payload);
+            self.record_unhashed(ChunkType::SIGN, CHUNK_HEADER_LEN + payload.len() as u64, Place::NONE);
+        }
+
+        let index_offset = self.offset;
+        let index_payload = self.index.encode();
+        let index_len = write_chunk(w, ChunkType::INDX, &index_payload)?;
+        let tail = Tail {
+            index_offset,
+            index_length: index_len,
+        };
+        write_chunk(w, ChunkType::TAIL, &tail.encode())?;
+        w.flush()?;
+        Ok(())
+    }
+
+    /// Digest of every SIGN chunk so far (zero when there is none).
+    pub fn chain_digest(&self) -> Digest {
+        chain_digest(self.algorithm, &self.file_id, &self.sign_chunks)
+    }
+
+    /// Adds a plane to the index's plane table.
+    pub fn add_plane_ref(&mut self, plane_ref: PlaneRef) {
+        self.index.planes.push(plane_ref);
+    }
+}
+
+/// Digest of the concatenated earlier SIGN chunks, or all zero if there is none.
+pub fn chain_digest(alg: DigestAlgorithm, file_id: &[u8; 16], sign_chunks: &[u8]) -> Digest {
+    if sign_chunks.is_empty() {
+        [0u8; 32]
+    } else {
+        alg.digest(&[CHAIN_DOMAIN, file_id, sign_chunks])
+    }
+}
+
+/// Plane, column and row of a chunk for its index entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub plane: u16,
+    pub col: u32,
+    pub row: u32,
+}
+
+impl Place {
+    pub const NONE: Place = Place {
+        plane: 0,
+        col: 0,
+        row: 0,
+    };
+}

@@ -1,0 +1,495 @@
+//! Streaming writer: produces a file front to back with no seek (R2).
+//!
+//! ```text
+//! Writer::new(sink, &metadata, options)   header, HEAD, META
+//!   .personal_data(&p)                    PERS (optional)
+//!   .add_plane(spec) ...                  PLAN, one per plane
+//!   .write_plane(i, &pixels) / .write_tile(i, col, row, &samples)
+//!   .annotation(&a) / .event(&e)          ANNO, EVNT
+//!   .finish(&signers)                     MANI, SIGN..., INDX, TAIL
+//! ```
+
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use crate::container::chunk::{ChunkType, FormatVersion, CHUNK_HEADER_LEN, MAGIC};
+use crate::container::head::Head;
+use crate::container::index::{Index, PlaneRef};
+use crate::container::order::{ChunkInfo, OrderChecker};
+use crate::container::plane::PlaneHeader;
+use crate::container::tile::TileHeader;
+use crate::crypto::digest::{Digest, DigestAlgorithm};
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
+use crate::metadata::{self, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata, Validate};
+use crate::pixels::{self, Encoding, PixelBuffer, SampleType, TileGrid};
+use crate::seal::{Ledger, Place, SignRequest};
+
+/// Options for a new file.
+#[non_exhaustive]
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// The file id. `None`: a random UUID (version 4).
+    pub file_id: Option<[u8; 16]>,
+    /// Secret seed from which every salt is derived. `None`: random. Fix it (with the
+    /// file id, the key and the signing time) to get byte-identical output (R14); keep it
+    /// secret, or redacted content can be guessed from its digest.
+    pub salt_seed: Option<[u8; 32]>,
+    /// Digest algorithm of the manifest. SHA-256 unless chosen otherwise.
+    pub digest: DigestAlgorithm,
+}
+
+impl WriteOptions {
+    /// Options with a fixed file id and salt seed, for reproducible output.
+    pub fn deterministic(file_id: [u8; 16], salt_seed: [u8; 32]) -> Self {
+        WriteOptions {
+            file_id: Some(file_id),
+            salt_seed: Some(salt_seed),
+            digest: DigestAlgorithm::Sha256,
+        }
+    }
+
+    /// Sets the digest algorithm.
+    pub fn with_digest(mut self, digest: DigestAlgorithm) -> Self {
+        self.digest = digest;
+        self
+    }
+}
+
+/// Describes one image plane to add.
+#[non_exhaustive]
+#[derive(Debug, Clone)]
+pub struct PlaneSpec {
+    /// Sample type.
+    pub sample_type: SampleType,
+    /// Plane width in pixels.
+    pub width: u32,
+    /// Plane height in pixels.
+    pub height: u32,
+    /// Tile width (edge tiles are clipped).
+    pub tile_width: u32,
+    /// Tile height.
+    pub tile_height: u32,
+    /// The plane shows a person or the cab (R6).
+    pub personal: bool,
+    /// View, channel, spacing, rescale, window.
+    pub attributes: PlaneAttributes,
+    /// Filters and codec for every tile.
+    pub encoding: Encoding,
+}
+
+impl PlaneSpec {
+    /// A plane with 512 x 512 tiles and the default encoding.
+    pub fn new(sample_type: SampleType, width: u32, height: u32, attributes: PlaneAttributes) -> Self {
+        PlaneSpec {
+            sample_type,
+            width,
+            height,
+            tile_width: 512,
+            tile_height: 512,
+            personal: false,
+            attributes,
+            encoding: Encoding::default(),
+        }
+    }
+
+    /// Sets the tile size.
+    pub fn with_tile_size(mut self, tile_width: u32, tile_height: u32) -> Self {
+        self.tile_width = tile_width;
+        self.tile_height = tile_height;
+        self
+    }
+
+    /// Sets the encoding.
+    pub fn with_encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// Marks the plane as personal data.
+    pub fn personal(mut self, personal: bool) -> Self {
+        self.personal = personal;
+        self
+    }
+}
+
+#[derive(Debug)]
+struct PlaneState {
+    index: u16,
+    sample_type: SampleType,
+    grid: TileGrid,
+    encoding: Encoding,
+    tiles_written: u64,
+}
+
+/// Writes one scanx file to any `Write`, front to back.
+#[derive(Debug)]
+pub struct Writer<W: Write> {
+    sink: W,
+    ledger: Ledger,
+    order: OrderChecker,
+    salts: SaltSource,
+    planes: Vec<PlaneState>,
+}
+
+impl<W: Write> Writer<W> {
+    /// Writes the file header, `HEAD` and `META` (validated first).
+    pub fn new(mut sink: W, metadata: &ScanMetadata, options: WriteOptions) -> Result<Self> {
+        metadata.validate()?;
+        let file_id = options.file_id.unwrap_or_else(|| *uuid::Uuid::new_v4().as_bytes());
+        let salt_seed = match options.salt_seed {
+            Some(seed) => seed,
+            None => random_seed()?,
+        };
+        let version = FormatVersion::CURRENT;
+        sink.write_all(&MAGIC)?;
+        sink.write_all(&version.to_bytes())?;
+        let mut writer = Writer {
+            sink,
+            ledger: Ledger {
+                file_id,
+                version,
+                algorithm: options.digest,
+                offset: crate::container::FILE_HEADER_LEN,
+                index: Index::default(),
+                entries: Vec::new(),
+                generation: 1,
+                previous_manifest: [0; 32],
+                sign_chunks: Vec::new(),
+            },
+            order: OrderChecker::new(&Limits::unlimited()),
+            salts: SaltSource { seed: salt_seed },
+            planes: Vec::new(),
+        };
+        writer.emit(ChunkType::HEAD, &[&Head { file_id, algorithm: options.digest }.encode()], ChunkInfo::Other, Place::NONE)?;
+        writer.emit(ChunkType::META, &[&metadata::to_json(metadata)], ChunkInfo::Other, Place::NONE)?;
+        Ok(writer)
+    }
+
+    /// The file id.
+    pub fn file_id(&self) -> [u8; 16] {
+        self.ledger.file_id
+    }
+
+    /// Writes the personal-data chunk. Must come right after the metadata.
+    pub fn personal_data(&mut self, personal: &PersonalData) -> Result<()> {
+        personal.validate()?;
+        let salt = self.salts.salt(b"PERS", 0, 0, 0);
+        self.emit(
+            ChunkType::PERS,
+            &[&salt, &metadata::to_json(personal)],
+            ChunkInfo::Other,
+            Place::NONE,
+        )
+    }
+
+    /// Declares a plane and writes its `PLAN` chunk; returns its index. All planes must be
+    /// declared before any tile is written.
+    pub fn add_plane(&mut self, spec: PlaneSpec) -> Result<u16> {
+        spec.attributes.validate()?;
+        spec.encoding.validate()?;
+        let index = u16::try_from(self.planes.len())
+            .map_err(|_| Error::invalid_argument("too many planes"))?;
+        let grid = TileGrid::new(spec.width, spec.height, spec.tile_width, spec.tile_height)?;
+        let header = PlaneHeader {
+            index,
+            sample_type: spec.sample_type,
+            personal: spec.personal,
+            grid,
+            attributes_json: metadata::to_json(&spec.attributes),
+        };
+        if header.attributes_json.len() > u32::MAX as usize {
+            return Err(Error::invalid_argument("plane attributes are too large"));
+        }
+        let plan_entry = self.ledger.index.entries.len() as u32;
+        self.emit(
+            ChunkType::PLAN,
+            &[&header.encode()],
+            ChunkInfo::Plane { index, grid },
+            Place {
+                plane: index,
+                col: 0,
+                row: 0,
+            },
+        )?;
+        self.ledger.add_plane_ref(PlaneRef {
+            grid,
+            sample_type: spec.sample_type,
+            flags: u8::from(spec.personal),
+            plan_entry,
+        });
+        self.planes.push(PlaneState {
+            index,
+            sample_type: spec.sample_type,
+            grid,
+            encoding: spec.encoding,
+            tiles_written: 0,
+        });
+        Ok(index)
+    }
+
+    /// Encodes and writes every tile of a plane. Tiles are encoded and digested in
+    /// parallel, then written in order.
+    pub fn write_plane(&mut self, plane: u16, pixels: &PixelBuffer) -> Result<()> {
+        let state = self.plane_state(plane)?;
+        if pixels.sample_type() != state.sample_type
+            || pixels.width() != state.grid.width
+            || pixels.height() != state.grid.height
+        {
+            return Err(Error::invalid_argument(format!(
+                "plane {plane} is {}x{} {}, the pixels given are {}x{} {}",
+                state.grid.width,
+                state.grid.height,
+                state.sample_type.name(),
+                pixels.width(),
+                pixels.height(),
+                pixels.sample_type().name()
+            )));
+        }
+        if state.tiles_written != 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                format!("plane {plane} already has tiles written"),
+            ));
+        }
+        let grid = state.grid;
+        let encoding = state.encoding.clone();
+        let sample_type = state.sample_type;
+        let positions: Vec<(u32, u32)> = (0..grid.rows())
+            .flat_map(|row| (0..grid.cols()).map(move |col| (col, row)))
+            .collect();
+        let ledger = &self.ledger;
+        let salts = &self.salts;
+        let prepared: Vec<PreparedTile> = positions
+            .par_iter()
+            .map(|&(col, row)| {
+                let samples = pixels::extract_tile(pixels, &grid, col, row)?;
+                prepare_tile(ledger, salts, plane, col, row, &samples, sample_type, &grid, &encoding)
+            })
+            .collect::<Result<_>>()?;
+        for tile in prepared {
+            self.write_prepared(tile)?;
+        }
+        Ok(())
+    }
+
+    /// Encodes and writes one tile, for a scanner that streams tiles as it captures them.
+    /// Tiles must come in order: plane by plane, row by row, column by column.
+    pub fn write_tile(&mut self, plane: u16, col: u32, row: u32, samples: &[u8]) -> Result<()> {
+        let state = self.plane_state(plane)?;
+        let grid = state.grid;
+        let encoding = state.encoding.clone();
+        let sample_type = state.sample_type;
+        let tile = prepare_tile(
+            &self.ledger,
+            &self.salts,
+            plane,
+            col,
+            row,
+            samples,
+            sample_type,
+            &grid,
+            &encoding,
+        )?;
+        self.write_prepared(tile)
+    }
+
+    /// Appends an annotation record.
+    pub fn annotation(&mut self, annotation: &Annotation) -> Result<()> {
+        annotation.validate()?;
+        self.emit(
+            ChunkType::ANNO,
+            &[&metadata::to_json(annotation)],
+            ChunkInfo::Other,
+            Place::NONE,
+        )
+    }
+
+    /// Appends a provenance event.
+    pub fn event(&mut self, event: &Event) -> Result<()> {
+        event.validate()?;
+        self.emit(ChunkType::EVNT, &[&metadata::to_json(event)], ChunkInfo::Other, Place::NONE)
+    }
+
+    /// Writes a chunk of a type this version does not define (a vendor's ancillary chunk,
+    /// with a lower-case first letter). Readers skip it; signatures cover it.
+    pub fn ancillary_chunk(&mut self, chunk_type: ChunkType, payload: &[u8]) -> Result<()> {
+        if chunk_type.is_known() || chunk_type.is_critical() || !chunk_type.is_well_formed() {
+            return Err(Error::invalid_argument(format!(
+                "{chunk_type} is not an ancillary extension chunk type (four letters, the first lower-case)"
+            )));
+        }
+        self.emit(chunk_type, &[payload], ChunkInfo::Other, Place::NONE)
+    }
+
+    /// Writes the manifest, the signatures (none: an unsigned file), the index and the
+    /// tail, flushes, and returns the sink. Fails if a plane is missing tiles.
+    pub fn finish(mut self, signers: &[SignRequest<'_>]) -> Result<W> {
+        if self.planes.is_empty() {
+            return Err(Error::new(ErrorKind::InvalidState, "a scan needs at least one plane"));
+        }
+        for p in &self.planes {
+            if p.tiles_written != p.grid.tile_count() {
+                return Err(Error::new(
+                    ErrorKind::InvalidState,
+                    format!(
+                        "plane {} has {} of its {} tiles written",
+                        p.index,
+                        p.tiles_written,
+                        p.grid.tile_count()
+                    ),
+                ));
+            }
+        }
+        self.order.feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
+        self.ledger.seal(&mut self.sink, signers)?;
+        Ok(self.sink)
+    }
+
+    fn plane_state(&self, plane: u16) -> Result<&PlaneState> {
+        self.planes.get(usize::from(plane)).ok_or_else(|| {
+            Error::new(ErrorKind::NotFound, format!("plane {plane} has not been added"))
+        })
+    }
+
+    fn emit(&mut self, chunk_type: ChunkType, parts: &[&[u8]], info: ChunkInfo, place: Place) -> Result<()> {
+        self.order
+            .feed(chunk_type, info, self.ledger.offset)
+            .map_err(|e| Error::new(ErrorKind::InvalidState, e.message().to_string()))?;
+        self.ledger.write_parts(&mut self.sink, chunk_type, parts, place)
+    }
+
+    fn write_prepared(&mut self, tile: PreparedTile) -> Result<()> {
+        let place = Place {
+            plane: tile.header.plane,
+            col: tile.header.col,
+            row: tile.header.row,
+        };
+        self.order
+            .feed(
+                ChunkType::TILE,
+                ChunkInfo::Tile {
+                    plane: place.plane,
+                    col: place.col,
+                    row: place.row,
+                },
+                self.ledger.offset,
+            )
+            .map_err(|e| Error::new(ErrorKind::InvalidState, e.message().to_string()))?;
+        let header = tile.header.encode();
+        let payload_len = (header.len() + tile.data.len()) as u64;
+        self.sink
+            .write_all(&crate::container::chunk::chunk_header(ChunkType::TILE, payload_len))?;
+        self.sink.write_all(&header)?;
+        self.sink.write_all(&tile.data)?;
+        self.ledger
+            .record(ChunkType::TILE, CHUNK_HEADER_LEN + payload_len, tile.digest, place);
+        if let Some(state) = self.planes.get_mut(usize::from(place.plane)) {
+            state.tiles_written += 1;
+        }
+        Ok(())
+    }
+}
+
+/// An encoded, digested tile waiting to be written in order.
+struct PreparedTile {
+    header: TileHeader,
+    data: Vec<u8>,
+    digest: Digest,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prepare_tile(
+    ledger: &Ledger,
+    salts: &SaltSource,
+    plane: u16,
+    col: u32,
+    row: u32,
+    samples: &[u8],
+    sample_type: SampleType,
+    grid: &TileGrid,
+    encoding: &Encoding,
+) -> Result<PreparedTile> {
+    let rect = grid.tile_rect(col, row).ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "tile ({col}, {row}) is outside plane {plane}'s grid of {}x{} tiles",
+            grid.cols(),
+            grid.rows()
+        ))
+    })?;
+    let decoded_length =
+        u64::from(rect.width) * u64::from(rect.height) * sample_type.bytes_per_sample() as u64;
+    if samples.len() as u64 != decoded_length {
+        return Err(Error::invalid_argument(format!(
+            "tile ({col}, {row}) of plane {plane} needs {decoded_length} bytes, got {}",
+            samples.len()
+        )));
+    }
+    let data = pixels::encode_tile(samples, sample_type, rect.width, rect.height, encoding)?;
+    let header = TileHeader {
+        salt: salts.salt(b"TILE", plane, col, row),
+        plane,
+        codec: encoding.codec,
+        filters: encoding.filters.clone(),
+        col,
+        row,
+        decoded_length,
+    };
+    let header_bytes = header.encode();
+    let payload_len = (header_bytes.len() + data.len()) as u64;
+    let mut h = ledger.algorithm.hasher();
+    h.update(crate::crypto::digest::CHUNK_DOMAIN);
+    h.update(&ledger.file_id);
+    h.update(&crate::container::chunk::chunk_header(ChunkType::TILE, payload_len));
+    h.update(&header_bytes);
+    h.update(&data);
+    Ok(PreparedTile {
+        header,
+        data,
+        digest: h.finalize(),
+    })
+}
+
+/// Derives every salt of a file from one secret seed, so output is reproducible when the
+/// seed is fixed and unguessable when it is secret.
+#[derive(Clone)]
+pub(crate) struct SaltSource {
+    seed: [u8; 32],
+}
+
+impl std::fmt::Debug for SaltSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SaltSource(..)")
+    }
+}
+
+impl SaltSource {
+    pub(crate) fn new(seed: [u8; 32]) -> Self {
+        SaltSource { seed }
+    }
+
+    pub(crate) fn salt(&self, kind: &[u8; 4], plane: u16, col: u32, row: u32) -> [u8; 16] {
+        let d = DigestAlgorithm::Sha256.digest(&[
+            b"scanx-salt-v1\0",
+            &self.seed,
+            kind,
+            &plane.to_le_bytes(),
+            &col.to_le_bytes(),
+            &row.to_le_bytes(),
+        ]);
+        let mut salt = [0u8; 16];
+        salt.copy_from_slice(&d[..16]);
+        salt
+    }
+}
+
+/// 32 bytes from the operating system's random source.
+pub(crate) fn random_seed() -> Result<[u8; 32]> {
+    use rand_core::{OsRng, RngCore};
+    let mut seed = [0u8; 32];
+    OsRng
+        .try_fill_bytes(&mut seed)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("no random source: {e}")))?;
+    Ok(seed)
+}
