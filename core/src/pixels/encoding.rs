@@ -1,0 +1,122 @@
+//! How a tile is written: its filter chain, codec and compression level.
+
+use super::codec::Codec;
+use super::filter::{Filter, MAX_FILTERS};
+use crate::error::{Error, Result};
+
+/// The filter chain, codec and level used to write tiles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoding {
+    /// Filters applied in order before compression (at most [`MAX_FILTERS`]).
+    pub filters: Vec<Filter>,
+    /// The compression of the filtered bytes.
+    pub codec: Codec,
+    /// The compression level; 0 means the codec's default. See [`Codec::level_range`].
+    pub level: i32,
+}
+
+impl Default for Encoding {
+    /// The 2-D predictor, then byte shuffle, then zstd at its default level (3).
+    ///
+    /// X-ray transmission images are smooth along both axes (the cargo's attenuation
+    /// changes slowly, and detector rows are correlated), so the 2-D predictor leaves small
+    /// residuals of either sign; byte shuffle then puts their mostly constant high bytes
+    /// (0x00 or 0xFF) together, where zstd collapses them. On a synthetic 6000 x 2000 u16
+    /// scan this chain compresses a few percent better than delta + shuffle, much better
+    /// than either filter alone, and zstd 3 decodes several times faster than deflate at
+    /// a similar or better ratio.
+    fn default() -> Self {
+        Encoding {
+            filters: vec![Filter::Predictor2D, Filter::ByteShuffle],
+            codec: Codec::Zstd,
+            level: 0,
+        }
+    }
+}
+
+impl Encoding {
+    /// No filter and no compression.
+    pub fn stored() -> Self {
+        Encoding {
+            filters: Vec::new(),
+            codec: Codec::None,
+            level: 0,
+        }
+    }
+
+    /// Checks the chain length and the level; `INVALID_ARGUMENT` if either is out of range.
+    pub fn validate(&self) -> Result<()> {
+        if self.filters.len() > MAX_FILTERS {
+            return Err(Error::invalid_argument(format!(
+                "{} filters in the chain, at most {MAX_FILTERS} allowed",
+                self.filters.len()
+            )));
+        }
+        let range = self.codec.level_range();
+        if !range.contains(&self.level) {
+            return Err(Error::invalid_argument(format!(
+                "level {} is outside {}..={} for codec {}",
+                self.level,
+                range.start(),
+                range.end(),
+                self.codec.name()
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn kind_of(encoding: &Encoding) -> Option<ErrorKind> {
+        encoding.validate().err().map(|e| e.kind())
+    }
+
+    #[test]
+    fn default_and_stored_are_valid() {
+        assert_eq!(kind_of(&Encoding::default()), None);
+        assert_eq!(kind_of(&Encoding::stored()), None);
+    }
+
+    #[test]
+    fn chain_length_is_bounded() {
+        let mut encoding = Encoding {
+            filters: vec![Filter::Delta; MAX_FILTERS],
+            ..Encoding::default()
+        };
+        assert_eq!(kind_of(&encoding), None);
+        encoding.filters.push(Filter::ByteShuffle);
+        assert_eq!(kind_of(&encoding), Some(ErrorKind::InvalidArgument));
+    }
+
+    #[test]
+    fn levels_are_checked_per_codec() {
+        let with = |codec, level| Encoding {
+            filters: Vec::new(),
+            codec,
+            level,
+        };
+        assert_eq!(
+            kind_of(&with(Codec::None, 1)),
+            Some(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(kind_of(&with(Codec::Deflate, 9)), None);
+        assert_eq!(
+            kind_of(&with(Codec::Deflate, 10)),
+            Some(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            kind_of(&with(Codec::Deflate, -1)),
+            Some(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(kind_of(&with(Codec::Zstd, 22)), None);
+        assert_eq!(kind_of(&with(Codec::Zstd, -5)), None);
+        assert_eq!(
+            kind_of(&with(Codec::Zstd, 23)),
+            Some(ErrorKind::InvalidArgument)
+        );
+    }
+}
