@@ -8,13 +8,18 @@ use std::path::Path;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Writes `path` atomically with whatever `write` produces.
-pub fn write_atomic<T>(path: impl AsRef<Path>, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+pub fn write_atomic<T>(
+    path: impl AsRef<Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
     let path = path.as_ref();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let io = |what: &str, e: std::io::Error| Error::new(ErrorKind::Io, format!("{what} {}: {e}", path.display()));
+    let io = |what: &str, e: std::io::Error| {
+        Error::new(ErrorKind::Io, format!("{what} {}: {e}", path.display()))
+    };
     let tmp = tempfile::Builder::new()
         .prefix(".scanx-")
         .suffix(".tmp")
@@ -26,7 +31,8 @@ pub fn write_atomic<T>(path: impl AsRef<Path>, write: impl FnOnce(&mut dyn Write
         .into_inner()
         .map_err(|e| io("cannot write", e.into_error()))?;
     tmp.as_file().sync_all().map_err(|e| io("cannot sync", e))?;
-    tmp.persist(path).map_err(|e| io("cannot rename into place", e.error))?;
+    tmp.persist(path)
+        .map_err(|e| io("cannot rename into place", e.error))?;
     // Make the rename itself durable.
     #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir) {

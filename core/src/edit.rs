@@ -9,8 +9,8 @@ use std::path::Path;
 
 use crate::container::chunk::{ChunkType, CHUNK_HEADER_LEN, FILE_HEADER_LEN};
 use crate::container::index::{Index, PlaneRef};
-use crate::generations::{align, EntryMatch, FileLayout};
 use crate::error::{Error, ErrorKind, Result};
+use crate::generations::{align, EntryMatch, FileLayout};
 use crate::metadata::{self, Action, Actor, Annotation, Event, RemovedChunk, Validate};
 use crate::model::{Scan, TileRef};
 use crate::pixels::Rect;
@@ -66,8 +66,12 @@ impl Editor {
     /// Reads and checks a whole file (from a path; the file itself is never modified).
     pub fn open(path: impl AsRef<Path>) -> Result<Editor> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
         Editor::from_bytes(bytes)
     }
 
@@ -104,7 +108,8 @@ impl Editor {
                 self.scan.planes.len()
             )));
         }
-        self.added.push((ChunkType::ANNO, metadata::to_json(annotation)));
+        self.added
+            .push((ChunkType::ANNO, metadata::to_json(annotation)));
         Ok(())
     }
 
@@ -118,7 +123,13 @@ impl Editor {
     /// Removes the chunks a request names and appends the redaction event that records
     /// them (by generation, manifest entry and salted digest), by whom, when and why.
     /// Returns the event.
-    pub fn redact(&mut self, request: &RedactRequest, actor: Actor, event_id: String, time: String) -> Result<Event> {
+    pub fn redact(
+        &mut self,
+        request: &RedactRequest,
+        actor: Actor,
+        event_id: String,
+        time: String,
+    ) -> Result<Event> {
         if request.reason.trim().is_empty() {
             return Err(Error::invalid_argument("a redaction needs a reason"));
         }
@@ -158,12 +169,18 @@ impl Editor {
             }
         }
         if request.personal_data && !found_personal {
-            return Err(Error::new(ErrorKind::NotFound, "the file has no personal-data chunk to remove"));
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "the file has no personal-data chunk to remove",
+            ));
         }
         if let Some(missing) = wanted_tiles.difference(&found_tiles).next() {
             return Err(Error::new(
                 ErrorKind::NotFound,
-                format!("tile ({}, {}) of plane {} is not in the file", missing.col, missing.row, missing.plane),
+                format!(
+                    "tile ({}, {}) of plane {} is not in the file",
+                    missing.col, missing.row, missing.plane
+                ),
             ));
         }
         if removed.is_empty() {
@@ -199,7 +216,11 @@ impl Editor {
 
     /// Writes the edited file: every kept chunk copied byte for byte, the new chunks, the
     /// new generation's manifest and signatures, a new index and tail.
-    pub fn write_to<W: Write + ?Sized>(&self, w: &mut W, signers: &[SignRequest<'_>]) -> Result<()> {
+    pub fn write_to<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        signers: &[SignRequest<'_>],
+    ) -> Result<()> {
         let file = &self.bytes;
         let last = self
             .layout
@@ -250,7 +271,11 @@ impl Editor {
                 ledger.record_unhashed(chunk.chunk_type, chunk.length, place);
             }
             w.write_all(generation.manifest_chunk.bytes(file))?;
-            ledger.record_unhashed(ChunkType::MANI, generation.manifest_chunk.length, Place::NONE);
+            ledger.record_unhashed(
+                ChunkType::MANI,
+                generation.manifest_chunk.length,
+                Place::NONE,
+            );
             for s in &generation.signatures {
                 let bytes = s.chunk.bytes(file);
                 w.write_all(bytes)?;

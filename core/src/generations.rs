@@ -132,7 +132,10 @@ impl FileLayout {
                 None
             };
             if chunk.chunk_type == ChunkType::HEAD && head.is_none() {
-                head = Some(Head::parse(&chunk.payload, chunk.payload_offset()).map_err(|e| chunk.locate(e))?);
+                head = Some(
+                    Head::parse(&chunk.payload, chunk.payload_offset())
+                        .map_err(|e| chunk.locate(e))?,
+                );
             }
             raw.push((chunk.chunk_type, chunk.offset, chunk.total_len(), tile));
         }
@@ -178,7 +181,9 @@ impl FileLayout {
                     let generation = generations.last_mut().ok_or_else(|| {
                         Error::at(ErrorKind::ChunkOrder, r.offset, "SIGN before any MANI")
                     })?;
-                    generation.signatures.push(SignatureRef { record, chunk: r });
+                    generation
+                        .signatures
+                        .push(SignatureRef { record, chunk: r });
                 }
                 ChunkType::INDX => index = Some(r),
                 ChunkType::TAIL => {}

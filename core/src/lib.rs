@@ -19,8 +19,8 @@ pub mod stream;
 pub mod writer;
 
 pub use container::chunk::{ChunkType, FormatVersion};
-pub use edit::{Editor, RedactRequest};
 pub use crypto::{DigestAlgorithm, Role};
+pub use edit::{Editor, RedactRequest};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
 pub use model::{Plane, PlaneInfo, Scan, TileRef, UnknownChunk};

@@ -12,7 +12,9 @@ use crate::container::tail::Tail;
 use crate::container::tile::TileHeader;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
-use crate::metadata::{self, Action, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata};
+use crate::metadata::{
+    self, Action, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata,
+};
 use crate::model::{PlaneInfo, TileRef};
 
 /// Length of the salt that opens a PERS payload.
@@ -36,7 +38,12 @@ pub(crate) enum Parsed {
 }
 
 /// Parses `payload` of a chunk of type `t` whose header is at `offset`.
-pub(crate) fn parse_payload(t: ChunkType, payload: &[u8], offset: u64, limits: &Limits) -> Result<Parsed> {
+pub(crate) fn parse_payload(
+    t: ChunkType,
+    payload: &[u8],
+    offset: u64,
+    limits: &Limits,
+) -> Result<Parsed> {
     let at = offset + crate::container::CHUNK_HEADER_LEN;
     let locate = |e: Error| e.with_chunk(t.0).with_offset(offset);
     let json_limit = limits.max_metadata_bytes;
@@ -47,9 +54,15 @@ pub(crate) fn parse_payload(t: ChunkType, payload: &[u8], offset: u64, limits: &
         )),
         ChunkType::PERS => {
             let json = payload.get(PERS_SALT_LEN..).ok_or_else(|| {
-                locate(Error::at(ErrorKind::MalformedChunk, at, "PERS payload shorter than its salt"))
+                locate(Error::at(
+                    ErrorKind::MalformedChunk,
+                    at,
+                    "PERS payload shorter than its salt",
+                ))
             })?;
-            Parsed::Pers(Box::new(metadata::from_json(json, json_limit).map_err(locate)?))
+            Parsed::Pers(Box::new(
+                metadata::from_json(json, json_limit).map_err(locate)?,
+            ))
         }
         ChunkType::PLAN => {
             let header = PlaneHeader::parse(payload, at, limits).map_err(locate)?;
@@ -64,8 +77,12 @@ pub(crate) fn parse_payload(t: ChunkType, payload: &[u8], offset: u64, limits: &
             })
         }
         ChunkType::TILE => Parsed::Tile(TileHeader::parse(payload, at).map_err(locate)?.0),
-        ChunkType::ANNO => Parsed::Anno(Box::new(metadata::from_json(payload, json_limit).map_err(locate)?)),
-        ChunkType::EVNT => Parsed::Evnt(Box::new(metadata::from_json(payload, json_limit).map_err(locate)?)),
+        ChunkType::ANNO => Parsed::Anno(Box::new(
+            metadata::from_json(payload, json_limit).map_err(locate)?,
+        )),
+        ChunkType::EVNT => Parsed::Evnt(Box::new(
+            metadata::from_json(payload, json_limit).map_err(locate)?,
+        )),
         ChunkType::MANI => Parsed::Mani(Manifest::parse(payload, at, limits).map_err(locate)?),
         ChunkType::SIGN => Parsed::Sign(SignatureRecord::parse(payload, at).map_err(locate)?),
         ChunkType::INDX => Parsed::Indx,
@@ -98,11 +115,24 @@ pub(crate) fn order_info(parsed: &Parsed) -> ChunkInfo {
 
 /// Checks a tile header against its plane: the declared decoded length must be the size
 /// of the (clipped) tile, so a decoder never produces more than the plane can hold.
-pub(crate) fn check_tile_against_plane(tile: &TileHeader, plane: &PlaneInfo, offset: u64) -> Result<crate::pixels::Rect> {
+pub(crate) fn check_tile_against_plane(
+    tile: &TileHeader,
+    plane: &PlaneInfo,
+    offset: u64,
+) -> Result<crate::pixels::Rect> {
     let rect = plane.grid.tile_rect(tile.col, tile.row).ok_or_else(|| {
-        Error::at(ErrorKind::MalformedChunk, offset, format!("tile ({}, {}) is outside plane {}", tile.col, tile.row, plane.index))
+        Error::at(
+            ErrorKind::MalformedChunk,
+            offset,
+            format!(
+                "tile ({}, {}) is outside plane {}",
+                tile.col, tile.row, plane.index
+            ),
+        )
     })?;
-    let expected = u64::from(rect.width) * u64::from(rect.height) * plane.sample_type.bytes_per_sample() as u64;
+    let expected = u64::from(rect.width)
+        * u64::from(rect.height)
+        * plane.sample_type.bytes_per_sample() as u64;
     if tile.decoded_length != expected {
         return Err(Error::at(
             ErrorKind::TileSizeMismatch,

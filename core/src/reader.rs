@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::container::chunk::{parse_file_header, ChunkType, FormatVersion, CHUNK_HEADER_LEN, FILE_HEADER_LEN};
+use crate::container::chunk::{
+    parse_file_header, ChunkType, FormatVersion, CHUNK_HEADER_LEN, FILE_HEADER_LEN,
+};
 use crate::container::index::{Index, IndexEntry};
 use crate::container::manifest::Manifest;
 use crate::container::order::{ChunkInfo, OrderChecker};
@@ -126,7 +128,9 @@ impl<S: Source> Reader<S> {
         source.read_exact_at(start, &mut window.bytes)?;
         let tail_offset = len - Tail::CHUNK_LEN;
         let tail_chunk = window.slice(tail_offset, Tail::CHUNK_LEN)?;
-        if tail_chunk[..4] != ChunkType::TAIL.0 || tail_chunk[4..12] != (Tail::LEN as u64).to_le_bytes() {
+        if tail_chunk[..4] != ChunkType::TAIL.0
+            || tail_chunk[4..12] != (Tail::LEN as u64).to_le_bytes()
+        {
             return Err(Error::at(
                 ErrorKind::MissingChunk,
                 tail_offset,
@@ -136,10 +140,21 @@ impl<S: Source> Reader<S> {
         let tail = Tail::parse(&tail_chunk[12..], tail_offset + CHUNK_HEADER_LEN)?;
         tail.check_against(tail_offset)?;
         if tail.index_offset < FILE_HEADER_LEN || tail.index_length < CHUNK_HEADER_LEN {
-            return Err(Error::at(ErrorKind::IndexMismatch, tail_offset, "TAIL points outside the file"));
+            return Err(Error::at(
+                ErrorKind::IndexMismatch,
+                tail_offset,
+                "TAIL points outside the file",
+            ));
         }
-        Limits::check("chunk payload bytes", tail.index_length - CHUNK_HEADER_LEN, limits.max_chunk_bytes)
-            .map_err(|e| e.with_chunk(ChunkType::INDX.0).with_offset(tail.index_offset))?;
+        Limits::check(
+            "chunk payload bytes",
+            tail.index_length - CHUNK_HEADER_LEN,
+            limits.max_chunk_bytes,
+        )
+        .map_err(|e| {
+            e.with_chunk(ChunkType::INDX.0)
+                .with_offset(tail.index_offset)
+        })?;
         let index_bytes = match window.slice(tail.index_offset, tail.index_length) {
             Ok(b) => b.to_vec(),
             Err(_) => {
@@ -167,7 +182,13 @@ impl<S: Source> Reader<S> {
                         .planes
                         .get(usize::from(e.plane))
                         .map(|p| p.grid)
-                        .ok_or_else(|| Error::at(ErrorKind::IndexMismatch, e.offset, "PLAN entry without a plane"))?,
+                        .ok_or_else(|| {
+                            Error::at(
+                                ErrorKind::IndexMismatch,
+                                e.offset,
+                                "PLAN entry without a plane",
+                            )
+                        })?,
                 },
                 ChunkType::TILE => ChunkInfo::Tile {
                     plane: e.plane,
@@ -180,7 +201,11 @@ impl<S: Source> Reader<S> {
         }
         order.feed(ChunkType::INDX, ChunkInfo::Other, tail.index_offset)?;
         if order.planes().len() != index.planes.len() {
-            return Err(Error::at(ErrorKind::IndexMismatch, tail.index_offset, "plane table and PLAN entries disagree"));
+            return Err(Error::at(
+                ErrorKind::IndexMismatch,
+                tail.index_offset,
+                "plane table and PLAN entries disagree",
+            ));
         }
         Ok((index, window))
     }
@@ -190,7 +215,12 @@ impl<S: Source> Reader<S> {
         let front_entries: Vec<&IndexEntry> = index
             .entries
             .iter()
-            .take_while(|e| matches!(e.chunk_type, ChunkType::HEAD | ChunkType::META | ChunkType::PERS | ChunkType::PLAN))
+            .take_while(|e| {
+                matches!(
+                    e.chunk_type,
+                    ChunkType::HEAD | ChunkType::META | ChunkType::PERS | ChunkType::PLAN
+                )
+            })
             .collect();
         let end = front_entries
             .last()
@@ -225,7 +255,9 @@ impl<S: Source> Reader<S> {
                 Parsed::Plan(p) => {
                     let r = index.planes.get(usize::from(p.index));
                     let agrees = r.is_some_and(|r| {
-                        r.grid == p.grid && r.sample_type == p.sample_type && r.flags == u8::from(p.personal)
+                        r.grid == p.grid
+                            && r.sample_type == p.sample_type
+                            && r.flags == u8::from(p.personal)
                     });
                     if !agrees || p.index != e.plane {
                         return Err(Error::at(
@@ -242,7 +274,8 @@ impl<S: Source> Reader<S> {
         Ok(Front {
             version,
             file_id: file_id.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?,
-            metadata: metadata.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?,
+            metadata: metadata
+                .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?,
             metadata_json,
             personal,
             planes,
@@ -291,10 +324,15 @@ impl<S: Source> Reader<S> {
 
     /// One plane's description.
     pub fn plane(&self, plane: u16) -> Result<&PlaneInfo> {
-        self.front
-            .planes
-            .get(usize::from(plane))
-            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no plane {plane} (the file has {})", self.front.planes.len())))
+        self.front.planes.get(usize::from(plane)).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "no plane {plane} (the file has {})",
+                    self.front.planes.len()
+                ),
+            )
+        })
     }
 
     /// The index.
@@ -343,7 +381,14 @@ impl<S: Source> Reader<S> {
         let mut back = Back::default();
         let mut json_total = 0u64;
         for e in &self.index.entries {
-            if matches!(e.chunk_type, ChunkType::HEAD | ChunkType::META | ChunkType::PERS | ChunkType::PLAN | ChunkType::TILE) {
+            if matches!(
+                e.chunk_type,
+                ChunkType::HEAD
+                    | ChunkType::META
+                    | ChunkType::PERS
+                    | ChunkType::PLAN
+                    | ChunkType::TILE
+            ) {
                 continue;
             }
             if !e.chunk_type.is_known() {
@@ -355,9 +400,18 @@ impl<S: Source> Reader<S> {
                 continue;
             }
             json_total = json_total.saturating_add(e.length);
-            Limits::check("annotation, event and signature bytes", json_total, self.limits.max_decoded_bytes)?;
+            Limits::check(
+                "annotation, event and signature bytes",
+                json_total,
+                self.limits.max_decoded_bytes,
+            )?;
             let chunk = self.read_chunk(e)?;
-            match parse_payload(e.chunk_type, &chunk[CHUNK_HEADER_LEN as usize..], e.offset, &self.limits)? {
+            match parse_payload(
+                e.chunk_type,
+                &chunk[CHUNK_HEADER_LEN as usize..],
+                e.offset,
+                &self.limits,
+            )? {
                 Parsed::Anno(a) => back.annotations.push(*a),
                 Parsed::Evnt(ev) => back.events.push(*ev),
                 Parsed::Mani(m) => back.manifests.push(m),
@@ -370,8 +424,12 @@ impl<S: Source> Reader<S> {
     }
 
     fn read_chunk(&self, e: &IndexEntry) -> Result<Vec<u8>> {
-        Limits::check("chunk payload bytes", e.length - CHUNK_HEADER_LEN, self.limits.max_chunk_bytes)
-            .map_err(|err| err.with_chunk(e.chunk_type.0).with_offset(e.offset))?;
+        Limits::check(
+            "chunk payload bytes",
+            e.length - CHUNK_HEADER_LEN,
+            self.limits.max_chunk_bytes,
+        )
+        .map_err(|err| err.with_chunk(e.chunk_type.0).with_offset(e.offset))?;
         let mut chunk = vec![0; e.length as usize];
         self.source.read_exact_at(e.offset, &mut chunk)?;
         check_chunk_header(&chunk, e.chunk_type, e.offset)?;
@@ -383,7 +441,10 @@ impl<S: Source> Reader<S> {
         let info = self.plane(plane)?;
         let Some(entry) = self.index.find_tile(self.tiles.clone(), plane, col, row) else {
             if col >= info.grid.cols() || row >= info.grid.rows() {
-                return Err(Error::new(ErrorKind::RegionOutOfBounds, format!("tile ({col}, {row}) is outside plane {plane}")));
+                return Err(Error::new(
+                    ErrorKind::RegionOutOfBounds,
+                    format!("tile ({col}, {row}) is outside plane {plane}"),
+                ));
             }
             if self.back()?.redacted.contains(&TileRef { plane, col, row }) {
                 return Ok(None);
@@ -411,8 +472,15 @@ impl<S: Source> Reader<S> {
             .with_chunk(ChunkType::TILE.0));
         }
         let rect = check_tile_against_plane(&header, info, entry.offset)?;
-        pixels::decode_tile(data, info.sample_type, rect.width, rect.height, &header.filters, header.codec)
-            .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))
+        pixels::decode_tile(
+            data,
+            info.sample_type,
+            rect.width,
+            rect.height,
+            &header.filters,
+            header.codec,
+        )
+        .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))
     }
 
     /// Decodes a whole plane.
@@ -433,13 +501,17 @@ impl<S: Source> Reader<S> {
     /// and decoded in parallel. Redacted tiles read as zero.
     pub fn read_region(&self, plane: u16, region: Rect) -> Result<PixelBuffer> {
         let info = self.plane(plane)?;
-        let bytes = u64::from(region.width) * u64::from(region.height) * info.sample_type.bytes_per_sample() as u64;
+        let bytes = u64::from(region.width)
+            * u64::from(region.height)
+            * info.sample_type.bytes_per_sample() as u64;
         Limits::check("decoded bytes", bytes, self.limits.max_decoded_bytes)?;
         let tiles: Vec<(u32, u32)> = info.grid.tiles_in(region)?.collect();
         let decoded: Vec<(Rect, Option<Vec<u8>>)> = tiles
             .par_iter()
             .map(|&(col, row)| {
-                let rect = info.grid.tile_rect(col, row).ok_or_else(|| Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid"))?;
+                let rect = info.grid.tile_rect(col, row).ok_or_else(|| {
+                    Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid")
+                })?;
                 Ok((rect, self.read_tile(plane, col, row)?))
             })
             .collect::<Result<_>>()?;
@@ -478,7 +550,10 @@ fn check_chunk_header(chunk: &[u8], t: ChunkType, offset: u64) -> Result<()> {
         return Err(Error::at(
             ErrorKind::IndexMismatch,
             offset,
-            format!("the index says a {t} chunk of {} bytes is here; the bytes disagree", chunk.len()),
+            format!(
+                "the index says a {t} chunk of {} bytes is here; the bytes disagree",
+                chunk.len()
+            ),
         ));
     }
     Ok(())

@@ -5,12 +5,14 @@
 
 use std::io::Write;
 
-use crate::container::chunk::{chunk_header, write_chunk, ChunkType, FormatVersion, CHUNK_HEADER_LEN};
+use crate::container::chunk::{
+    chunk_header, write_chunk, ChunkType, FormatVersion, CHUNK_HEADER_LEN,
+};
 use crate::container::index::{Index, IndexEntry, PlaneRef};
 use crate::container::manifest::{Manifest, ManifestEntry};
 use crate::container::signature::{signed_message, SignatureRecord, SignedFields};
 use crate::container::tail::Tail;
-use crate::crypto::digest::{chunk_digest, manifest_digest, Digest, DigestAlgorithm, CHAIN_DOMAIN};
+use crate::crypto::digest::{manifest_digest, Digest, DigestAlgorithm, CHAIN_DOMAIN};
 use crate::crypto::{KeyId, Role, Signer};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -93,13 +95,13 @@ impl Ledger {
             h.update(p);
             w.write_all(p)?;
         }
-        self.record(chunk_type, CHUNK_HEADER_LEN + payload_len, h.finalize(), place);
+        self.record(
+            chunk_type,
+            CHUNK_HEADER_LEN + payload_len,
+            h.finalize(),
+            place,
+        );
         Ok(())
-    }
-
-    /// The digest of a whole chunk of this file.
-    pub fn digest_of(&self, chunk: &[u8]) -> Digest {
-        chunk_digest(self.algorithm, &self.file_id, chunk)
     }
 
     /// Writes the manifest and signatures closing the current generation, then the index
@@ -155,7 +157,11 @@ impl Ledger {
             w.write_all(&payload)?;
             self.sign_chunks.extend_from_slice(&header);
             self.sign_chunks.extend_from_slice(&payload);
-            self.record_unhashed(ChunkType::SIGN, CHUNK_HEADER_LEN + payload.len() as u64, Place::NONE);
+            self.record_unhashed(
+                ChunkType::SIGN,
+                CHUNK_HEADER_LEN + payload.len() as u64,
+                Place::NONE,
+            );
         }
 
         let index_offset = self.offset;

@@ -44,7 +44,11 @@ impl<T: AsRef<[u8]> + Send + Sync> Source for BytesSource<T> {
             None => Err(Error::at(
                 ErrorKind::Truncated,
                 offset,
-                format!("{} bytes requested at {offset}, the data holds {}", buf.len(), bytes.len()),
+                format!(
+                    "{} bytes requested at {offset}, the data holds {}",
+                    buf.len(),
+                    bytes.len()
+                ),
             )),
         }
     }
@@ -62,7 +66,10 @@ impl FileSource {
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display()))
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot open {}: {e}", path.display()),
+            )
         })?;
         let len = file.metadata()?.len();
         Ok(FileSource { file, len })
@@ -86,7 +93,8 @@ impl Source for FileSource {
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         let mut f = &self.file;
         f.seek(SeekFrom::Start(offset))?;
-        f.read_exact(buf).map_err(|e| Error::from(e).with_offset(offset))
+        f.read_exact(buf)
+            .map_err(|e| Error::from(e).with_offset(offset))
     }
 }
 

@@ -40,7 +40,11 @@ struct PendingTile {
 
 /// Reads a whole file in one forward pass. `total_len`, when known, lets lengths be
 /// checked against the bytes left before anything is read.
-pub fn read_stream<R: Read>(reader: R, total_len: Option<u64>, options: &ReadOptions) -> Result<Scan> {
+pub fn read_stream<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    options: &ReadOptions,
+) -> Result<Scan> {
     read_stream_with(reader, total_len, options, &mut |_| Ok(()))
 }
 
@@ -52,10 +56,18 @@ pub fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Scan> {
 /// Reads a whole file from a path (opened read-only; never modified).
 pub fn read_path(path: impl AsRef<std::path::Path>, options: &ReadOptions) -> Result<Scan> {
     let path = path.as_ref();
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot open {}: {e}", path.display()),
+        )
+    })?;
     let len = file.metadata()?.len();
-    read_stream(std::io::BufReader::with_capacity(1 << 20, file), Some(len), options)
+    read_stream(
+        std::io::BufReader::with_capacity(1 << 20, file),
+        Some(len),
+        options,
+    )
 }
 
 /// As [`read_stream`], handing every chunk to `observer` as it is read (the verifier
@@ -122,7 +134,10 @@ pub fn read_stream_with<R: Read>(
             }
             Parsed::Tile(header) => {
                 let plane = planes.get(usize::from(header.plane)).ok_or_else(|| {
-                    raw.locate(Error::new(ErrorKind::MalformedChunk, "tile of an undeclared plane"))
+                    raw.locate(Error::new(
+                        ErrorKind::MalformedChunk,
+                        "tile of an undeclared plane",
+                    ))
                 })?;
                 check_tile_against_plane(&header, plane, raw.offset)?;
                 entry.plane = header.plane;
@@ -170,8 +185,8 @@ pub fn read_stream_with<R: Read>(
     }
     order.finish()?;
 
-    let index_chunk = index_chunk
-        .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no INDX chunk"))?;
+    let index_chunk =
+        index_chunk.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no INDX chunk"))?;
     if rebuilt.encode() != index_chunk.payload {
         return Err(index_chunk.locate(Error::new(
             ErrorKind::IndexMismatch,

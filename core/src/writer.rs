@@ -22,7 +22,9 @@ use crate::container::tile::TileHeader;
 use crate::crypto::digest::{Digest, DigestAlgorithm};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
-use crate::metadata::{self, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata, Validate};
+use crate::metadata::{
+    self, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata, Validate,
+};
 use crate::pixels::{self, Encoding, PixelBuffer, SampleType, TileGrid};
 use crate::seal::{Ledger, Place, SignRequest};
 
@@ -81,7 +83,12 @@ pub struct PlaneSpec {
 
 impl PlaneSpec {
     /// A plane with 512 x 512 tiles and the default encoding.
-    pub fn new(sample_type: SampleType, width: u32, height: u32, attributes: PlaneAttributes) -> Self {
+    pub fn new(
+        sample_type: SampleType,
+        width: u32,
+        height: u32,
+        attributes: PlaneAttributes,
+    ) -> Self {
         PlaneSpec {
             sample_type,
             width,
@@ -137,7 +144,9 @@ impl<W: Write> Writer<W> {
     /// Writes the file header, `HEAD` and `META` (validated first).
     pub fn new(mut sink: W, metadata: &ScanMetadata, options: WriteOptions) -> Result<Self> {
         metadata.validate()?;
-        let file_id = options.file_id.unwrap_or_else(|| *uuid::Uuid::new_v4().as_bytes());
+        let file_id = options
+            .file_id
+            .unwrap_or_else(|| *uuid::Uuid::new_v4().as_bytes());
         let salt_seed = match options.salt_seed {
             Some(seed) => seed,
             None => random_seed()?,
@@ -162,8 +171,22 @@ impl<W: Write> Writer<W> {
             salts: SaltSource { seed: salt_seed },
             planes: Vec::new(),
         };
-        writer.emit(ChunkType::HEAD, &[&Head { file_id, algorithm: options.digest }.encode()], ChunkInfo::Other, Place::NONE)?;
-        writer.emit(ChunkType::META, &[&metadata::to_json(metadata)], ChunkInfo::Other, Place::NONE)?;
+        writer.emit(
+            ChunkType::HEAD,
+            &[&Head {
+                file_id,
+                algorithm: options.digest,
+            }
+            .encode()],
+            ChunkInfo::Other,
+            Place::NONE,
+        )?;
+        writer.emit(
+            ChunkType::META,
+            &[&metadata::to_json(metadata)],
+            ChunkInfo::Other,
+            Place::NONE,
+        )?;
         Ok(writer)
     }
 
@@ -265,7 +288,17 @@ impl<W: Write> Writer<W> {
             .par_iter()
             .map(|&(col, row)| {
                 let samples = pixels::extract_tile(pixels, &grid, col, row)?;
-                prepare_tile(ledger, salts, plane, col, row, &samples, sample_type, &grid, &encoding)
+                prepare_tile(
+                    ledger,
+                    salts,
+                    plane,
+                    col,
+                    row,
+                    &samples,
+                    sample_type,
+                    &grid,
+                    &encoding,
+                )
             })
             .collect::<Result<_>>()?;
         for tile in prepared {
@@ -309,7 +342,12 @@ impl<W: Write> Writer<W> {
     /// Appends a provenance event.
     pub fn event(&mut self, event: &Event) -> Result<()> {
         event.validate()?;
-        self.emit(ChunkType::EVNT, &[&metadata::to_json(event)], ChunkInfo::Other, Place::NONE)
+        self.emit(
+            ChunkType::EVNT,
+            &[&metadata::to_json(event)],
+            ChunkInfo::Other,
+            Place::NONE,
+        )
     }
 
     /// Writes a chunk of a type this version does not define (a vendor's ancillary chunk,
@@ -327,7 +365,10 @@ impl<W: Write> Writer<W> {
     /// tail, flushes, and returns the sink. Fails if a plane is missing tiles.
     pub fn finish(mut self, signers: &[SignRequest<'_>]) -> Result<W> {
         if self.planes.is_empty() {
-            return Err(Error::new(ErrorKind::InvalidState, "a scan needs at least one plane"));
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                "a scan needs at least one plane",
+            ));
         }
         for p in &self.planes {
             if p.tiles_written != p.grid.tile_count() {
@@ -342,22 +383,33 @@ impl<W: Write> Writer<W> {
                 ));
             }
         }
-        self.order.feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
+        self.order
+            .feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
         self.ledger.seal(&mut self.sink, signers)?;
         Ok(self.sink)
     }
 
     fn plane_state(&self, plane: u16) -> Result<&PlaneState> {
         self.planes.get(usize::from(plane)).ok_or_else(|| {
-            Error::new(ErrorKind::NotFound, format!("plane {plane} has not been added"))
+            Error::new(
+                ErrorKind::NotFound,
+                format!("plane {plane} has not been added"),
+            )
         })
     }
 
-    fn emit(&mut self, chunk_type: ChunkType, parts: &[&[u8]], info: ChunkInfo, place: Place) -> Result<()> {
+    fn emit(
+        &mut self,
+        chunk_type: ChunkType,
+        parts: &[&[u8]],
+        info: ChunkInfo,
+        place: Place,
+    ) -> Result<()> {
         self.order
             .feed(chunk_type, info, self.ledger.offset)
             .map_err(|e| Error::new(ErrorKind::InvalidState, e.message().to_string()))?;
-        self.ledger.write_parts(&mut self.sink, chunk_type, parts, place)
+        self.ledger
+            .write_parts(&mut self.sink, chunk_type, parts, place)
     }
 
     fn write_prepared(&mut self, tile: PreparedTile) -> Result<()> {
@@ -379,12 +431,18 @@ impl<W: Write> Writer<W> {
             .map_err(|e| Error::new(ErrorKind::InvalidState, e.message().to_string()))?;
         let header = tile.header.encode();
         let payload_len = (header.len() + tile.data.len()) as u64;
-        self.sink
-            .write_all(&crate::container::chunk::chunk_header(ChunkType::TILE, payload_len))?;
+        self.sink.write_all(&crate::container::chunk::chunk_header(
+            ChunkType::TILE,
+            payload_len,
+        ))?;
         self.sink.write_all(&header)?;
         self.sink.write_all(&tile.data)?;
-        self.ledger
-            .record(ChunkType::TILE, CHUNK_HEADER_LEN + payload_len, tile.digest, place);
+        self.ledger.record(
+            ChunkType::TILE,
+            CHUNK_HEADER_LEN + payload_len,
+            tile.digest,
+            place,
+        );
         if let Some(state) = self.planes.get_mut(usize::from(place.plane)) {
             state.tiles_written += 1;
         }
@@ -441,7 +499,10 @@ fn prepare_tile(
     let mut h = ledger.algorithm.hasher();
     h.update(crate::crypto::digest::CHUNK_DOMAIN);
     h.update(&ledger.file_id);
-    h.update(&crate::container::chunk::chunk_header(ChunkType::TILE, payload_len));
+    h.update(&crate::container::chunk::chunk_header(
+        ChunkType::TILE,
+        payload_len,
+    ));
     h.update(&header_bytes);
     h.update(&data);
     Ok(PreparedTile {
@@ -465,10 +526,6 @@ impl std::fmt::Debug for SaltSource {
 }
 
 impl SaltSource {
-    pub(crate) fn new(seed: [u8; 32]) -> Self {
-        SaltSource { seed }
-    }
-
     pub(crate) fn salt(&self, kind: &[u8; 4], plane: u16, col: u32, row: u32) -> [u8; 16] {
         let d = DigestAlgorithm::Sha256.digest(&[
             b"scanx-salt-v1\0",

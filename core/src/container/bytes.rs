@@ -117,6 +117,10 @@ impl<'a> Cursor<'a> {
 
 /// Converts a length read from a file to `usize`, failing instead of truncating.
 pub fn to_usize(value: u64, what: &str) -> Result<usize> {
-    usize::try_from(value)
-        .map_err(|_| Error::new(ErrorKind::LimitExceeded, format!("{what} {value} does not fit in memory")))
+    usize::try_from(value).map_err(|_| {
+        Error::new(
+            ErrorKind::LimitExceeded,
+            format!("{what} {value} does not fit in memory"),
+        )
+    })
 }

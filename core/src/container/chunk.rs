@@ -255,15 +255,19 @@ pub fn parse_chunk_header(
             return Err(Error::at(
                 ErrorKind::LengthOverflow,
                 offset + 4,
-                format!("chunk declares {len} payload bytes but only {left} bytes remain in the file"),
+                format!(
+                    "chunk declares {len} payload bytes but only {left} bytes remain in the file"
+                ),
             )
             .with_chunk(chunk_type.0));
         }
     }
     if len > limits.max_chunk_bytes {
-        return Err(Error::limit("chunk payload bytes", len, limits.max_chunk_bytes)
-            .with_offset(offset)
-            .with_chunk(chunk_type.0));
+        return Err(
+            Error::limit("chunk payload bytes", len, limits.max_chunk_bytes)
+                .with_offset(offset)
+                .with_chunk(chunk_type.0),
+        );
     }
     Ok((chunk_type, len))
 }
@@ -364,9 +368,8 @@ impl<R: Read> ChunkStream<R> {
             .total_len
             .map(|total| total.saturating_sub(offset + CHUNK_HEADER_LEN));
         let (chunk_type, len) = parse_chunk_header(&header, offset, left, &self.limits)?;
-        let payload = read_payload(&mut self.inner, len).map_err(|e| {
-            e.with_chunk(chunk_type.0).with_offset(offset)
-        })?;
+        let payload = read_payload(&mut self.inner, len)
+            .map_err(|e| e.with_chunk(chunk_type.0).with_offset(offset))?;
         self.offset = offset + CHUNK_HEADER_LEN + len;
         if chunk_type == ChunkType::TAIL {
             self.finished = true;
@@ -431,7 +434,9 @@ mod tests {
             Some(ErrorKind::TextModeCorruption)
         );
         assert_eq!(
-            parse_file_header(b"GIF89a......").map_err(|e| e.kind()).err(),
+            parse_file_header(b"GIF89a......")
+                .map_err(|e| e.kind())
+                .err(),
             Some(ErrorKind::BadMagic)
         );
         assert_eq!(
@@ -440,7 +445,10 @@ mod tests {
         );
         let mut v2 = MAGIC.to_vec();
         v2.extend_from_slice(&[2, 0, 0, 0]);
-        let e = parse_file_header(&v2).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = parse_file_header(&v2)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("2.0") && e.contains("1.0"), "{e}");
     }
 

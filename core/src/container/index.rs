@@ -50,7 +50,7 @@ pub struct Index {
 }
 
 const PLANE_REF_LEN: u64 = 24;
-const ENTRY_LEN: u64 = 40;
+const ENTRY_LEN: u64 = 36;
 
 impl Index {
     /// Length of the fixed part.
@@ -64,7 +64,8 @@ impl Index {
         c.reserved(2)?;
         let count_at = c.offset();
         let entry_count = u64::from(c.u32("entry count")?);
-        Limits::check("planes", plane_count, limits.max_planes).map_err(|e| e.with_offset(offset))?;
+        Limits::check("planes", plane_count, limits.max_planes)
+            .map_err(|e| e.with_offset(offset))?;
         Limits::check("index entries", entry_count, limits.max_chunks)
             .map_err(|e| e.with_offset(count_at))?;
         let needed = plane_count * PLANE_REF_LEN + entry_count * ENTRY_LEN;
@@ -72,7 +73,10 @@ impl Index {
             return Err(Error::at(
                 ErrorKind::IndexMismatch,
                 count_at,
-                format!("index declares {needed} bytes of tables but {} follow", c.remaining()),
+                format!(
+                    "index declares {needed} bytes of tables but {} follow",
+                    c.remaining()
+                ),
             ));
         }
         let mut planes = Vec::with_capacity(plane_count as usize);
@@ -83,7 +87,11 @@ impl Index {
             let tile_width = c.u32("tile width")?;
             let tile_height = c.u32("tile height")?;
             let grid = TileGrid::new(width, height, tile_width, tile_height).map_err(|_| {
-                Error::at(ErrorKind::IndexMismatch, at, "plane geometry with a zero size")
+                Error::at(
+                    ErrorKind::IndexMismatch,
+                    at,
+                    "plane geometry with a zero size",
+                )
             })?;
             let sample_type = SampleType::from_id(c.u8("sample type")?)
                 .map_err(|e| Error::at(ErrorKind::IndexMismatch, at, e.message().to_string()))?;

@@ -99,13 +99,8 @@ impl OrderChecker {
     fn feed_inner(&mut self, t: ChunkType, info: ChunkInfo, offset: u64) -> Result<()> {
         self.chunks += 1;
         Limits::check("chunks", self.chunks, self.limits.max_chunks)?;
-        let misplaced = |what: &str| {
-            Error::at(
-                ErrorKind::ChunkOrder,
-                offset,
-                format!("{t} chunk {what}"),
-            )
-        };
+        let misplaced =
+            |what: &str| Error::at(ErrorKind::ChunkOrder, offset, format!("{t} chunk {what}"));
         if !t.is_known() {
             if t.is_critical() {
                 return Err(Error::at(
@@ -165,8 +160,13 @@ impl OrderChecker {
                 self.tile(info, offset)?;
                 self.state = State::Tiles;
             }
-            (ChunkType::TILE, _) => return Err(misplaced("after annotations, events or a manifest")),
-            (ChunkType::ANNO | ChunkType::EVNT, State::Planes | State::Tiles | State::Content | State::Sealed) => {
+            (ChunkType::TILE, _) => {
+                return Err(misplaced("after annotations, events or a manifest"))
+            }
+            (
+                ChunkType::ANNO | ChunkType::EVNT,
+                State::Planes | State::Tiles | State::Content | State::Sealed,
+            ) => {
                 if t == ChunkType::ANNO {
                     self.annotations += 1;
                     Limits::check("annotations", self.annotations, self.limits.max_annotations)?;
@@ -181,7 +181,11 @@ impl OrderChecker {
             (ChunkType::SIGN, _) => return Err(misplaced("must follow a MANI or another SIGN")),
             (ChunkType::INDX, State::Sealed) => self.state = State::Indexed,
             (ChunkType::INDX, State::Indexed) => {
-                return Err(Error::at(ErrorKind::DuplicateChunk, offset, "a second INDX chunk"))
+                return Err(Error::at(
+                    ErrorKind::DuplicateChunk,
+                    offset,
+                    "a second INDX chunk",
+                ))
             }
             (ChunkType::INDX, _) => {
                 return Err(Error::at(
@@ -206,7 +210,11 @@ impl OrderChecker {
 
     fn plane(&mut self, info: ChunkInfo, offset: u64) -> Result<()> {
         let ChunkInfo::Plane { index, grid } = info else {
-            return Err(Error::at(ErrorKind::MalformedChunk, offset, "PLAN without geometry"));
+            return Err(Error::at(
+                ErrorKind::MalformedChunk,
+                offset,
+                "PLAN without geometry",
+            ));
         };
         let expected = self.planes.len();
         if usize::from(index) < expected {
@@ -233,7 +241,11 @@ impl OrderChecker {
 
     fn tile(&mut self, info: ChunkInfo, offset: u64) -> Result<()> {
         let ChunkInfo::Tile { plane, col, row } = info else {
-            return Err(Error::at(ErrorKind::MalformedChunk, offset, "TILE without position"));
+            return Err(Error::at(
+                ErrorKind::MalformedChunk,
+                offset,
+                "TILE without position",
+            ));
         };
         let grid = self.planes.get(usize::from(plane)).ok_or_else(|| {
             Error::at(

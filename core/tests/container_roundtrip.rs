@@ -1,0 +1,131 @@
+//! Write a scan, read it back through both readers, and compare.
+
+use scanx::metadata::{PersonalData, PlaneAttributes, ScanMetadata};
+use scanx::pixels::{Codec, Encoding, Filter, PixelBuffer, Rect, SampleType};
+use scanx::{
+    read_bytes, ErrorKind, PlaneSpec, ReadOptions, Reader, Result, Source, WriteOptions, Writer,
+};
+
+fn gradient_u16(width: u32, height: u32) -> PixelBuffer {
+    let samples: Vec<u16> = (0..height)
+        .flat_map(|y| (0..width).map(move |x| ((x * 7 + y * 13) % 65_000) as u16))
+        .collect();
+    PixelBuffer::from_u16(width, height, &samples).expect("sizes match")
+}
+
+fn write_sample(encoding: Encoding) -> Result<(Vec<u8>, PixelBuffer)> {
+    let pixels = gradient_u16(37, 23);
+    let mut w = Writer::new(
+        Vec::new(),
+        &ScanMetadata::example(),
+        WriteOptions::deterministic([7; 16], [9; 32]),
+    )?;
+    w.personal_data(&PersonalData::example())?;
+    let p = w.add_plane(
+        PlaneSpec::new(
+            SampleType::U16,
+            37,
+            23,
+            PlaneAttributes::example_high_energy(),
+        )
+        .with_tile_size(16, 8)
+        .with_encoding(encoding),
+    )?;
+    w.write_plane(p, &pixels)?;
+    Ok((w.finish(&[])?, pixels))
+}
+
+#[test]
+fn write_then_read_every_codec() -> Result<()> {
+    for codec in [Codec::None, Codec::Deflate, Codec::Zstd] {
+        let encoding = Encoding {
+            filters: vec![Filter::Delta, Filter::ByteShuffle],
+            codec,
+            level: 0,
+        };
+        let (bytes, pixels) = write_sample(encoding)?;
+        let scan = read_bytes(&bytes, &ReadOptions::default())?;
+        assert_eq!(scan.planes.len(), 1);
+        assert_eq!(scan.planes[0].pixels, pixels);
+        assert!(scan.personal.is_some());
+        assert_eq!(scan.manifests.len(), 1);
+
+        let reader = Reader::from_bytes(bytes.clone())?;
+        assert_eq!(reader.read_plane(0)?, pixels);
+        let region = Rect {
+            x: 5,
+            y: 3,
+            width: 20,
+            height: 17,
+        };
+        assert_eq!(reader.read_region(0, region)?, pixels.region(region)?);
+    }
+    Ok(())
+}
+
+#[test]
+fn output_is_deterministic() -> Result<()> {
+    let (a, _) = write_sample(Encoding::default())?;
+    let (b, _) = write_sample(Encoding::default())?;
+    assert_eq!(a, b);
+    Ok(())
+}
+
+#[test]
+fn every_truncation_is_an_error() -> Result<()> {
+    let (bytes, _) = write_sample(Encoding::default())?;
+    for cut in 0..bytes.len() {
+        let e = read_bytes(&bytes[..cut], &ReadOptions::default());
+        assert!(e.is_err(), "truncation at {cut} accepted");
+        let e = Reader::from_bytes(bytes[..cut].to_vec()).and_then(|r| r.read_plane(0));
+        assert!(e.is_err(), "random access accepted truncation at {cut}");
+    }
+    Ok(())
+}
+
+#[test]
+fn trailing_bytes_are_rejected() -> Result<()> {
+    let (mut bytes, _) = write_sample(Encoding::default())?;
+    bytes.push(0);
+    let e = read_bytes(&bytes, &ReadOptions::default())
+        .err()
+        .map(|e| e.kind());
+    assert_eq!(e, Some(ErrorKind::TrailingBytes));
+    Ok(())
+}
+
+/// Counts reads, to hold the random-access reader to its three-read promise.
+struct Counting<'a>(&'a [u8], std::sync::atomic::AtomicUsize);
+
+impl Source for Counting<'_> {
+    fn len(&self) -> Result<u64> {
+        Ok(self.0.len() as u64)
+    }
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        scanx::BytesSource(self.0).read_exact_at(offset, buf)
+    }
+}
+
+#[test]
+fn metadata_and_one_tile_in_three_reads() -> Result<()> {
+    let (bytes, pixels) = write_sample(Encoding::default())?;
+    let source = Counting(&bytes, Default::default());
+    let reader = Reader::from_source(&source, ReadOptions::default())?;
+    let _ = reader.metadata();
+    assert!(source.1.load(std::sync::atomic::Ordering::SeqCst) <= 2);
+    let tile = reader.read_tile(0, 1, 1)?.expect("present");
+    assert!(source.1.load(std::sync::atomic::Ordering::SeqCst) <= 3);
+    assert_eq!(
+        tile,
+        pixels
+            .region(Rect {
+                x: 16,
+                y: 8,
+                width: 16,
+                height: 8
+            })?
+            .into_bytes()
+    );
+    Ok(())
+}
