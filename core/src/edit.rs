@@ -300,6 +300,8 @@ impl Editor {
     /// Writes the edited file to `path` atomically (it may be the file that was opened:
     /// the original is replaced only once the new one is complete and synced).
     pub fn save(&self, path: impl AsRef<Path>, signers: &[SignRequest<'_>]) -> Result<()> {
-        crate::atomic::write_atomic(path, |w| self.write_to(w, signers))
+        crate::atomic::write_atomic(path, crate::atomic::Access::Shared, |w| {
+            self.write_to(w, signers)
+        })
     }
 }

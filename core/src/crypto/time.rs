@@ -1,0 +1,244 @@
+//! Timestamps as text: a strict RFC 3339 profile in UTC, whole seconds.
+//!
+//! Signature times are whole seconds since the Unix epoch (`i64`, UTC). Where a time is
+//! written as text (the trust store, reports) it uses exactly one form,
+//! `YYYY-MM-DDTHH:MM:SSZ`: upper-case `T` and `Z`, no offset other than `Z`, no fraction
+//! of a second, no leap second. One form per instant means text and number convert both
+//! ways without loss, so a trust store read and written again is byte-identical.
+
+use crate::error::{Error, Result};
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Days from 1970-01-01 to 0000-03-01 in the proleptic Gregorian calendar (negated).
+const EPOCH_SHIFT_DAYS: i64 = 719_468;
+/// Days in one 400-year cycle of the Gregorian calendar.
+const DAYS_PER_ERA: i64 = 146_097;
+
+/// Parses `YYYY-MM-DDTHH:MM:SSZ` (UTC) into seconds since the Unix epoch.
+///
+/// Years 0000 to 9999 of the proleptic Gregorian calendar. The date must exist (no
+/// February 30, February 29 only in leap years); hours 00-23, minutes and seconds 00-59.
+/// Anything else, including a lower-case `t` or `z`, a numeric offset such as `+00:00` or
+/// a fraction of a second, fails with `INVALID_ARGUMENT`.
+pub fn parse_rfc3339_utc(text: &str) -> Result<i64> {
+    let invalid = |why: &str| {
+        Error::invalid_argument(format!(
+            "{text:?} is not a time of the form YYYY-MM-DDTHH:MM:SSZ: {why}"
+        ))
+    };
+    let b = text.as_bytes();
+    if b.len() != 20 {
+        return Err(invalid("wrong length"));
+    }
+    let separators = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ];
+    for (at, expected) in separators {
+        if b.get(at) != Some(&expected) {
+            return Err(invalid(&format!(
+                "expected '{}' at position {at}",
+                char::from(expected)
+            )));
+        }
+    }
+    let number = |from: usize, to: usize| -> Result<u32> {
+        let digits = b.get(from..to).ok_or_else(|| invalid("too short"))?;
+        digits.iter().try_fold(0u32, |acc, &d| {
+            if d.is_ascii_digit() {
+                Ok(acc * 10 + u32::from(d - b'0'))
+            } else {
+                Err(invalid("expected a digit"))
+            }
+        })
+    };
+    let year = number(0, 4)?;
+    let month = number(5, 7)?;
+    let day = number(8, 10)?;
+    let hour = number(11, 13)?;
+    let minute = number(14, 16)?;
+    let second = number(17, 19)?;
+
+    if !(1..=12).contains(&month) {
+        return Err(invalid("month out of range"));
+    }
+    if day < 1 || day > days_in_month(i64::from(year), month) {
+        return Err(invalid("day out of range for the month"));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(invalid("time of day out of range"));
+    }
+    let days = days_from_civil(i64::from(year), month, day);
+    Ok(days * SECONDS_PER_DAY
+        + i64::from(hour) * 3_600
+        + i64::from(minute) * 60
+        + i64::from(second))
+}
+
+/// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+///
+/// Every time from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z gives the RFC 3339 form
+/// that [`parse_rfc3339_utc`] reads back to the same number. Times outside those years
+/// (possible in a hostile file, never in a real one) are still formatted, without
+/// panicking, with the ISO 8601 expanded year (`+10000-01-01T00:00:00Z`,
+/// `-0001-12-31T23:59:59Z`), which the parser rejects.
+pub fn format_rfc3339_utc(time_unix: i64) -> String {
+    let days = time_unix.div_euclid(SECONDS_PER_DAY);
+    let second_of_day = time_unix.rem_euclid(SECONDS_PER_DAY);
+    let (year, month, day) = civil_from_days(days);
+    let hour = second_of_day / 3_600;
+    let minute = second_of_day % 3_600 / 60;
+    let second = second_of_day % 60;
+    let year_text = if (0..=9999).contains(&year) {
+        format!("{year:04}")
+    } else {
+        format!("{year:+05}")
+    };
+    format!("{year_text}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+}
+
+fn is_leap_year(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's algorithm:
+/// the year is counted from March so the leap day falls at its end).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * DAYS_PER_ERA + day_of_era - EPOCH_SHIFT_DAYS
+}
+
+/// The inverse of [`days_from_civil`], for any day an `i64` of seconds can reach.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // |days| <= i64::MAX / 86 400, so neither the shift nor the era product overflows.
+    let shifted = days + EPOCH_SHIFT_DAYS;
+    let era = shifted.div_euclid(DAYS_PER_ERA);
+    let day_of_era = shifted - era * DAYS_PER_ERA;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    // day is in 1..=31 and month in 1..=12 by construction.
+    (year, month as u32, day as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_instants() {
+        let cases = [
+            ("1970-01-01T00:00:00Z", 0),
+            ("1969-12-31T23:59:59Z", -1),
+            ("2000-02-29T12:34:56Z", 951_827_696),
+            ("2024-06-30T23:59:59Z", 1_719_791_999),
+            ("2038-01-19T03:14:08Z", 1 << 31),
+            ("0000-01-01T00:00:00Z", -62_167_219_200),
+            ("9999-12-31T23:59:59Z", 253_402_300_799),
+        ];
+        for (text, seconds) in cases {
+            assert_eq!(parse_rfc3339_utc(text).ok(), Some(seconds), "{text}");
+            assert_eq!(format_rfc3339_utc(seconds), text);
+        }
+    }
+
+    #[test]
+    fn every_day_of_four_centuries_round_trips() {
+        // 1900..2300 covers all leap-year rules (1900 and 2100 are not leap years, 2000 is).
+        let start = parse_rfc3339_utc("1900-01-01T00:00:00Z").ok();
+        let end = parse_rfc3339_utc("2300-01-01T00:00:00Z").ok();
+        let (Some(start), Some(end)) = (start, end) else {
+            panic!("bounds must parse");
+        };
+        let mut t = start;
+        let mut previous_day = None;
+        while t < end {
+            let text = format_rfc3339_utc(t + 43_261);
+            assert_eq!(parse_rfc3339_utc(&text).ok(), Some(t + 43_261), "{text}");
+            assert!(text.ends_with("T12:01:01Z"));
+            assert_ne!(previous_day.as_deref(), Some(&text[..10]));
+            previous_day = Some(text[..10].to_string());
+            t += SECONDS_PER_DAY;
+        }
+        assert_eq!(previous_day.as_deref(), Some("2299-12-31"));
+    }
+
+    #[test]
+    fn rejects_everything_but_the_strict_form() {
+        for text in [
+            "",
+            "2024-01-01",
+            "2024-01-01T00:00:00",
+            "2024-01-01t00:00:00Z",
+            "2024-01-01T00:00:00z",
+            "2024-01-01 00:00:00Z",
+            "2024-01-01T00:00:00+00:00",
+            "2024-01-01T00:00:00.5Z",
+            "2024-13-01T00:00:00Z",
+            "2024-00-01T00:00:00Z",
+            "2024-01-00T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2024-04-31T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2016-12-31T23:59:60Z",
+            "+2024-01-01T00:00:00Z",
+            "2O24-01-01T00:00:00Z",
+            "2024-01-01T00:00:\u{e9}Z",
+        ] {
+            let err = parse_rfc3339_utc(text).err().map(|e| e.kind());
+            assert_eq!(
+                err,
+                Some(crate::ErrorKind::InvalidArgument),
+                "{text:?} must be rejected"
+            );
+        }
+        assert!(parse_rfc3339_utc("2024-02-29T00:00:00Z").is_ok());
+    }
+
+    #[test]
+    fn extreme_values_format_without_panicking() {
+        assert_eq!(
+            format_rfc3339_utc(253_402_300_800),
+            "+10000-01-01T00:00:00Z"
+        );
+        assert_eq!(format_rfc3339_utc(-62_167_219_201), "-0001-12-31T23:59:59Z");
+        for t in [i64::MIN, i64::MIN + 1, i64::MAX, i64::MAX - 1] {
+            let text = format_rfc3339_utc(t);
+            assert!(parse_rfc3339_utc(&text).is_err(), "{text}");
+        }
+        assert_eq!(
+            format_rfc3339_utc(i64::MAX),
+            "+292277026596-12-04T15:30:07Z"
+        );
+    }
+}
