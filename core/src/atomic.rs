@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn a_missing_directory_is_an_io_error() {
-        let err = write_atomically(
+        let err = write_bytes_atomic(
             Path::new("/nonexistent-scanx-dir/x/out.txt"),
             b"x",
             Access::Shared,
