@@ -107,8 +107,11 @@ impl Ledger {
     /// Writes the manifest and signatures closing the current generation, then the index
     /// and the tail. Consumes the ledger: nothing may follow.
     pub fn seal<W: Write + ?Sized>(mut self, w: &mut W, signers: &[SignRequest<'_>]) -> Result<()> {
+        let expected_signatures = u8::try_from(signers.len())
+            .map_err(|_| Error::invalid_argument("at most 255 signatures per generation"))?;
         let manifest = Manifest {
             algorithm: self.algorithm,
+            expected_signatures,
             generation: self.generation,
             previous: self.previous_manifest,
             entries: std::mem::take(&mut self.entries),

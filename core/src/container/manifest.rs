@@ -24,6 +24,9 @@ pub struct ManifestEntry {
 pub struct Manifest {
     /// Digest algorithm of the entries, the chain and the signatures over this manifest.
     pub algorithm: DigestAlgorithm,
+    /// How many `SIGN` chunks the sealer wrote right after this manifest. It is covered by
+    /// those signatures and by the next manifest, so stripping a signature is detectable.
+    pub expected_signatures: u8,
     /// 1 for the first generation, then consecutive.
     pub generation: u32,
     /// Digest of the previous generation's `MANI` chunk; zero for generation 1.
@@ -44,7 +47,8 @@ impl Manifest {
         let alg_at = c.offset();
         let algorithm = DigestAlgorithm::from_id(c.u8("digest algorithm")?)
             .map_err(|e| e.with_offset(alg_at))?;
-        c.reserved(3)?;
+        let expected_signatures = c.u8("expected signatures")?;
+        c.reserved(2)?;
         let gen_at = c.offset();
         let generation = c.u32("generation")?;
         if generation == 0 {
@@ -87,6 +91,7 @@ impl Manifest {
         c.finish("MANI")?;
         Ok(Manifest {
             algorithm,
+            expected_signatures,
             generation,
             previous,
             entries,
@@ -97,7 +102,8 @@ impl Manifest {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(Self::FIXED_LEN + self.entries.len() * ENTRY_LEN);
         out.push(self.algorithm.id());
-        out.extend_from_slice(&[0; 3]);
+        out.push(self.expected_signatures);
+        out.extend_from_slice(&[0; 2]);
         out.extend_from_slice(&self.generation.to_le_bytes());
         out.extend_from_slice(&self.previous);
         out.extend_from_slice(&(self.entries.len() as u32).to_le_bytes());
