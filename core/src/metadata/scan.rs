@@ -1,0 +1,548 @@
+//! The scan metadata record (META chunk) and its parts.
+
+use serde::{Deserialize, Serialize};
+
+use super::json::present;
+use super::rules::{self, Path, MAX_CODE_CHARS, MAX_NAME_CHARS};
+use super::{checks, Extensions, Validate};
+use crate::error::Result;
+
+/// Most container numbers in one scan (a train of double-stacked wagons stays below).
+const MAX_CONTAINERS: usize = 256;
+/// Most wagon numbers in one scan.
+const MAX_WAGONS: usize = 256;
+/// Most HS codes in one declaration reference (customs declarations have at most 999 items).
+const MAX_HS_CODES: usize = 999;
+/// Most beam energies of one scanner.
+const MAX_ENERGIES: usize = 8;
+/// Most view geometries in one scan.
+const MAX_VIEWS: usize = 16;
+/// Highest beam energy accepted, in MeV (cargo linacs and betatrons stay well below).
+const MAX_ENERGY_MEV: f64 = 20.0;
+
+/// What was scanned, where, when, by whom and with what (R5). Holds no personal data:
+/// registration plates and names belong in [`super::PersonalData`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanMetadata {
+    /// Identifies the scan (not the file: a scan exported twice keeps its id). A UUID in
+    /// lower-case canonical form.
+    pub scan_id: String,
+    /// When the scan was taken: RFC 3339 in UTC, ending in `Z`.
+    pub time: String,
+    /// Where the scanner stands.
+    pub site: Site,
+    /// The customs administration that operates the scanner.
+    pub agency: Agency,
+    /// The scanner.
+    pub scanner: Scanner,
+    /// What was scanned.
+    pub conveyance: Conveyance,
+    /// References to the customs declaration and transport document, if known.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub declaration: Option<Declaration>,
+    /// How each view was acquired; planes refer to views by [`View`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<ViewGeometry>,
+    /// Vendor extensions (`x-` members).
+    #[serde(flatten, serialize_with = "super::json::serialize_extensions")]
+    pub extensions: Extensions,
+}
+
+/// The scanning site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// UN/LOCODE of the place, such as `BEANR` (Antwerp).
+    pub locode: String,
+    /// A human-readable name of the site or lane.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+}
+
+/// A customs administration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    /// ISO 3166-1 alpha-2 code of the agency's country.
+    pub country: String,
+    /// The agency's name.
+    pub name: String,
+}
+
+vocabulary! {
+    /// The kind of radiation source.
+    pub enum SourceType {
+        /// A linear electron accelerator.
+        Linac = "linac",
+        /// An X-ray tube.
+        XRayTube = "x-ray-tube",
+        /// A cobalt-60 gamma source.
+        Cobalt60 = "cobalt-60",
+        /// A betatron.
+        Betatron = "betatron",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+/// The scanner that took the image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scanner {
+    /// Manufacturer's name.
+    pub manufacturer: String,
+    /// Model name.
+    pub model: String,
+    /// Serial number.
+    pub serial: String,
+    /// Version of the acquisition software.
+    pub software_version: String,
+    /// Kind of source.
+    pub source_type: SourceType,
+    /// Nominal beam energies in MeV (one for single energy, two for dual energy), each
+    /// above 0 and at most 20.
+    pub energies_mev: Vec<f64>,
+}
+
+vocabulary! {
+    /// What carried the goods through the scanner.
+    pub enum ConveyanceKind {
+        /// An intermodal container, on whatever vehicle carries it.
+        Container = "container",
+        /// A rigid truck or a tractor without container.
+        Truck = "truck",
+        /// One or more rail wagons.
+        RailWagon = "rail-wagon",
+        /// A road trailer or semi-trailer.
+        Trailer = "trailer",
+        /// Anything else (a car, a bus, a pallet, ...).
+        Other = "other",
+    }
+}
+
+/// The conveyance and the identifiers painted on it. Registration plates are personal data
+/// and live in [`super::PersonalData`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conveyance {
+    /// What was scanned.
+    pub kind: ConveyanceKind,
+    /// ISO 6346 container numbers in stored form (`CSQU3054383`: 11 characters, no spaces,
+    /// correct check digit), no number twice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub container_numbers: Vec<String>,
+    /// UIC wagon numbers in stored form: 12 digits with no spaces or hyphens, the last the
+    /// check digit (`218124712173` for the wagon marked `21 81 2471 217-3`). See
+    /// [`checks::normalize_uic_wagon`] to convert the printed form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wagon_numbers: Vec<String>,
+}
+
+/// References to the customs declaration covering the goods. At least one member.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declaration {
+    /// The declaration's reference number (an MRN, for example).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub declaration_number: Option<String>,
+    /// The transport document number (bill of lading, CMR, CIM consignment note).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transport_document: Option<String>,
+    /// Declared commodity codes: 6, 8 or 10 digits without dots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hs_codes: Vec<String>,
+    /// ISO 3166-1 alpha-2 code of the country of origin.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub origin_country: Option<String>,
+    /// ISO 3166-1 alpha-2 code of the country of destination.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination_country: Option<String>,
+}
+
+vocabulary! {
+    /// The direction the beam looks at the conveyance from.
+    pub enum View {
+        /// From one side (the usual view of a drive-through portal).
+        Side = "side",
+        /// From above.
+        Top = "top",
+        /// Along the direction of travel.
+        Front = "front",
+        /// At an angle other than the above.
+        Oblique = "oblique",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// Where the radiation source stands, relative to the conveyance's direction of travel.
+    pub enum SourcePosition {
+        /// On the left of the conveyance.
+        Left = "left",
+        /// On the right of the conveyance.
+        Right = "right",
+        /// Above the conveyance.
+        Above = "above",
+        /// Below the conveyance.
+        Below = "below",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// The order in which the scanner acquired the lines of the stored image: for a
+    /// drive-through scan, `left-to-right` means column 0 was acquired first.
+    pub enum ScanDirection {
+        /// Column 0 first.
+        LeftToRight = "left-to-right",
+        /// The last column first.
+        RightToLeft = "right-to-left",
+        /// Row 0 first.
+        TopToBottom = "top-to-bottom",
+        /// The last row first.
+        BottomToTop = "bottom-to-top",
+    }
+}
+
+/// How one view was acquired: enough to orient the image and to correct magnification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewGeometry {
+    /// The view described.
+    pub view: View,
+    /// Where the source stands.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_position: Option<SourcePosition>,
+    /// The order in which image lines were acquired.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scan_direction: Option<ScanDirection>,
+    /// Speed of the conveyance (or of the scanner over it) in metres per second, above 0
+    /// and at most 100.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conveyance_speed_m_s: Option<f64>,
+    /// Distance from the source to the conveyance's centre plane in mm, above 0 and at
+    /// most 1 000 000.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distance_source_object_mm: Option<f64>,
+    /// Distance from the source to the detector in mm, above 0 and at most 1 000 000.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distance_source_detector_mm: Option<f64>,
+    /// Angle of the central beam above the horizontal, in degrees, -90 to 90 (0 for a
+    /// side view, 90 for a top view looking down).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub beam_angle_deg: Option<f64>,
+}
+
+/// Longest distance accepted in a view geometry, in mm.
+const MAX_DISTANCE_MM: f64 = 1_000_000.0;
+/// Highest conveyance speed accepted, in m/s.
+const MAX_SPEED_M_S: f64 = 100.0;
+
+impl ScanMetadata {
+    /// A complete, valid record: a dual-energy linac portal at Antwerp scanning a container
+    /// declared from Brazil.
+    pub fn example() -> ScanMetadata {
+        let mut extensions = Extensions::new();
+        extensions.insert(
+            "x-acme-lane".to_owned(),
+            serde_json::json!({ "lane": 2, "operator_console": "B" }),
+        );
+        ScanMetadata {
+            scan_id: "0b7c8e2a-5f3d-4c1e-9a6b-2d4f8e1c3a57".to_owned(),
+            time: "2026-03-01T08:15:30Z".to_owned(),
+            site: Site {
+                locode: "BEANR".to_owned(),
+                name: Some("Antwerp, Deurganck dock, portal 2".to_owned()),
+            },
+            agency: Agency::example(),
+            scanner: Scanner {
+                manufacturer: "Acme Inspection Systems".to_owned(),
+                model: "CX-6000 DE".to_owned(),
+                serial: "CX6-00421".to_owned(),
+                software_version: "4.2.1".to_owned(),
+                source_type: SourceType::Linac,
+                energies_mev: vec![4.0, 6.0],
+            },
+            conveyance: Conveyance {
+                kind: ConveyanceKind::Container,
+                container_numbers: vec!["CSQU3054383".to_owned()],
+                wagon_numbers: Vec::new(),
+            },
+            declaration: Some(Declaration {
+                declaration_number: Some("26BE000000012345A7".to_owned()),
+                transport_document: Some("MEDUSZ123456".to_owned()),
+                hs_codes: vec!["080390".to_owned(), "0803901000".to_owned()],
+                origin_country: Some("BR".to_owned()),
+                destination_country: Some("BE".to_owned()),
+            }),
+            views: vec![ViewGeometry {
+                view: View::Side,
+                source_position: Some(SourcePosition::Left),
+                scan_direction: Some(ScanDirection::LeftToRight),
+                conveyance_speed_m_s: Some(0.4),
+                distance_source_object_mm: Some(6500.0),
+                distance_source_detector_mm: Some(9800.0),
+                beam_angle_deg: Some(0.0),
+            }],
+            extensions,
+        }
+    }
+}
+
+impl Agency {
+    /// The Belgian customs administration.
+    pub fn example() -> Agency {
+        Agency {
+            country: "BE".to_owned(),
+            name: "General Administration of Customs and Excise".to_owned(),
+        }
+    }
+
+    pub(crate) fn check(&self, path: &Path) -> Result<()> {
+        rules::country(&path.field("country"), &self.country)?;
+        rules::line(&path.field("name"), &self.name, MAX_NAME_CHARS)
+    }
+}
+
+impl Validate for ScanMetadata {
+    fn validate(&self) -> Result<()> {
+        let root = Path::Root;
+        rules::uuid(&root.field("scan_id"), &self.scan_id)?;
+        rules::time(&root.field("time"), &self.time)?;
+        self.site.check(&root.field("site"))?;
+        self.agency.check(&root.field("agency"))?;
+        self.scanner.check(&root.field("scanner"))?;
+        self.conveyance.check(&root.field("conveyance"))?;
+        if let Some(declaration) = &self.declaration {
+            declaration.check(&root.field("declaration"))?;
+        }
+        rules::list(&root.field("views"), &self.views, 0, MAX_VIEWS, |p, v| {
+            v.check(p)
+        })?;
+        rules::extensions(&root, &self.extensions)
+    }
+}
+
+impl Site {
+    fn check(&self, path: &Path) -> Result<()> {
+        let at = path.field("locode");
+        if !checks::is_locode(&self.locode) {
+            return Err(at.error(format!(
+                "{:?} is not a UN/LOCODE (assigned country code and 3 characters A-Z, 2-9)",
+                self.locode
+            )));
+        }
+        rules::optional_line(&path.field("name"), self.name.as_ref(), MAX_NAME_CHARS)
+    }
+}
+
+impl Scanner {
+    fn check(&self, path: &Path) -> Result<()> {
+        rules::line(
+            &path.field("manufacturer"),
+            &self.manufacturer,
+            MAX_NAME_CHARS,
+        )?;
+        rules::line(&path.field("model"), &self.model, MAX_NAME_CHARS)?;
+        rules::line(&path.field("serial"), &self.serial, MAX_CODE_CHARS)?;
+        rules::line(
+            &path.field("software_version"),
+            &self.software_version,
+            MAX_CODE_CHARS,
+        )?;
+        rules::list(
+            &path.field("energies_mev"),
+            &self.energies_mev,
+            1,
+            MAX_ENERGIES,
+            |p, &e| rules::number(p, e, 0.0, true, MAX_ENERGY_MEV),
+        )
+    }
+}
+
+impl Conveyance {
+    fn check(&self, path: &Path) -> Result<()> {
+        let containers = path.field("container_numbers");
+        rules::list(
+            &containers,
+            &self.container_numbers,
+            0,
+            MAX_CONTAINERS,
+            check_container_number,
+        )?;
+        rules::unique(&containers, &self.container_numbers)?;
+        let wagons = path.field("wagon_numbers");
+        rules::list(&wagons, &self.wagon_numbers, 0, MAX_WAGONS, |p, n| {
+            check_wagon_number(p, n)
+        })?;
+        rules::unique(&wagons, &self.wagon_numbers)
+    }
+}
+
+fn check_container_number(path: &Path, number: &String) -> Result<()> {
+    let bytes = number.as_bytes();
+    let expected = bytes
+        .get(..10)
+        .and_then(|prefix| std::str::from_utf8(prefix).ok())
+        .and_then(checks::iso6346_check_digit);
+    match (expected, bytes.get(10), bytes.len()) {
+        (Some(expected), Some(&last), 11) if last.is_ascii_digit() => {
+            let found = last - b'0';
+            if found == expected {
+                Ok(())
+            } else {
+                Err(path.error(format!("check digit is {found}, expected {expected}")))
+            }
+        }
+        _ => Err(path.error(format!(
+            "{:?} is not an ISO 6346 container number (owner code of 3 letters, category U, J \
+             or Z, 6 digits, check digit; no spaces)",
+            number.chars().take(80).collect::<String>()
+        ))),
+    }
+}
+
+fn check_wagon_number(path: &Path, number: &str) -> Result<()> {
+    let bytes = number.as_bytes();
+    let expected = bytes
+        .get(..11)
+        .and_then(|first| std::str::from_utf8(first).ok())
+        .and_then(checks::uic_wagon_check_digit);
+    match (expected, bytes.get(11), bytes.len()) {
+        (Some(expected), Some(&last), 12) if last.is_ascii_digit() => {
+            let found = last - b'0';
+            if found == expected {
+                Ok(())
+            } else {
+                Err(path.error(format!("check digit is {found}, expected {expected}")))
+            }
+        }
+        _ => Err(path.error(format!(
+            "{:?} is not a UIC wagon number (12 digits, no spaces or hyphens)",
+            number.chars().take(80).collect::<String>()
+        ))),
+    }
+}
+
+impl Declaration {
+    fn check(&self, path: &Path) -> Result<()> {
+        if *self == Declaration::default() {
+            return Err(path.error("must have at least one member"));
+        }
+        rules::optional_line(
+            &path.field("declaration_number"),
+            self.declaration_number.as_ref(),
+            MAX_CODE_CHARS,
+        )?;
+        rules::optional_line(
+            &path.field("transport_document"),
+            self.transport_document.as_ref(),
+            MAX_CODE_CHARS,
+        )?;
+        let hs_codes = path.field("hs_codes");
+        rules::list(&hs_codes, &self.hs_codes, 0, MAX_HS_CODES, |p, code| {
+            if checks::is_hs_code(code) {
+                Ok(())
+            } else {
+                Err(p.error(format!(
+                    "{:?} is not an HS code (6, 8 or 10 digits, no dots)",
+                    code.chars().take(80).collect::<String>()
+                )))
+            }
+        })?;
+        rules::unique(&hs_codes, &self.hs_codes)?;
+        if let Some(country) = &self.origin_country {
+            rules::country(&path.field("origin_country"), country)?;
+        }
+        if let Some(country) = &self.destination_country {
+            rules::country(&path.field("destination_country"), country)?;
+        }
+        Ok(())
+    }
+}
+
+impl ViewGeometry {
+    fn check(&self, path: &Path) -> Result<()> {
+        if let Some(speed) = self.conveyance_speed_m_s {
+            rules::number(
+                &path.field("conveyance_speed_m_s"),
+                speed,
+                0.0,
+                true,
+                MAX_SPEED_M_S,
+            )?;
+        }
+        if let Some(distance) = self.distance_source_object_mm {
+            rules::number(
+                &path.field("distance_source_object_mm"),
+                distance,
+                0.0,
+                true,
+                MAX_DISTANCE_MM,
+            )?;
+        }
+        if let Some(distance) = self.distance_source_detector_mm {
+            rules::number(
+                &path.field("distance_source_detector_mm"),
+                distance,
+                0.0,
+                true,
+                MAX_DISTANCE_MM,
+            )?;
+        }
+        if let Some(angle) = self.beam_angle_deg {
+            rules::number(&path.field("beam_angle_deg"), angle, -90.0, false, 90.0)?;
+        }
+        Ok(())
+    }
+}
