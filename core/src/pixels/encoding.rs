@@ -18,13 +18,16 @@ pub struct Encoding {
 impl Default for Encoding {
     /// The 2-D predictor, then byte shuffle, then zstd at its default level (3).
     ///
-    /// X-ray transmission images are smooth along both axes (the cargo's attenuation
-    /// changes slowly, and detector rows are correlated), so the 2-D predictor leaves small
-    /// residuals of either sign; byte shuffle then puts their mostly constant high bytes
-    /// (0x00 or 0xFF) together, where zstd collapses them. On a synthetic 6000 x 2000 u16
-    /// scan this chain compresses a few percent better than delta + shuffle, much better
-    /// than either filter alone, and zstd 3 decodes several times faster than deflate at
-    /// a similar or better ratio.
+    /// X-ray transmission images are smooth along both axes (attenuation changes slowly
+    /// along the conveyance and detector rows are correlated), so the 2-D predictor leaves
+    /// small residuals of either sign; byte shuffle then gathers their high bytes, mostly
+    /// 0x00 or 0xFF, where zstd collapses them. Measured on a synthetic 6000 x 2000 u16
+    /// scan in 512 x 512 tiles (`examples/pixels_measure.rs`): with low noise this chain
+    /// is 6% smaller than delta + shuffle or shuffle alone (ratio 1.98 against 1.87); when
+    /// photon noise dominates, which the predictor amplifies, it is 2% larger (1.51
+    /// against 1.54). Deflate is at most 2% smaller but encodes 15 to 30 times slower and
+    /// decodes about twice as slowly; zstd level 9 gains 1 to 2% for 3 to 6 times the
+    /// encoding time.
     fn default() -> Self {
         Encoding {
             filters: vec![Filter::Predictor2D, Filter::ByteShuffle],

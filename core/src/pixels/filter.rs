@@ -138,6 +138,10 @@ pub(crate) fn encode_in_place(
     bps: usize,
     scratch: &mut Vec<u8>,
 ) {
+    // `chunks_exact` panics on a zero size; an empty row has nothing to filter anyway.
+    if row_bytes == 0 || bps == 0 {
+        return;
+    }
     match filter {
         Filter::Delta => dispatch_width!(bps, delta_encode(buf, row_bytes)),
         Filter::Predictor2D => dispatch_width!(bps, predictor_encode(buf, row_bytes)),
@@ -160,6 +164,10 @@ pub(crate) fn decode_in_place(
     bps: usize,
     scratch: &mut Vec<u8>,
 ) {
+    // `chunks_exact` panics on a zero size; an empty row has nothing to filter anyway.
+    if row_bytes == 0 || bps == 0 {
+        return;
+    }
     match filter {
         Filter::Delta => dispatch_width!(bps, delta_decode(buf, row_bytes)),
         Filter::Predictor2D => dispatch_width!(bps, predictor_decode(buf, row_bytes)),

@@ -70,6 +70,7 @@ pub fn decode_tile(
     codec: Codec,
 ) -> Result<Vec<u8>> {
     let len = image_len(sample_type, width, height)?;
+    check_chain_length(filters)?;
     // A stored tile of the wrong size is refused before anything is allocated.
     if codec == Codec::None {
         codec::check_stored_length(data, len)?;
@@ -99,12 +100,7 @@ pub fn decode_tile_into(
             sample_type.name()
         )));
     }
-    if filters.len() > MAX_FILTERS {
-        return Err(Error::invalid_argument(format!(
-            "{} filters in the chain, at most {MAX_FILTERS} allowed",
-            filters.len()
-        )));
-    }
+    check_chain_length(filters)?;
     let bps = sample_type.bytes_per_sample();
     let row_bytes = width as usize * bps;
     let mut scratch = Vec::new();
@@ -130,6 +126,16 @@ pub fn decode_tile_into(
     }
     for &f in remaining.iter().rev() {
         filter::decode_in_place(f, out, row_bytes, bps, &mut scratch);
+    }
+    Ok(())
+}
+
+fn check_chain_length(filters: &[Filter]) -> Result<()> {
+    if filters.len() > MAX_FILTERS {
+        return Err(Error::invalid_argument(format!(
+            "{} filters in the chain, at most {MAX_FILTERS} allowed",
+            filters.len()
+        )));
     }
     Ok(())
 }
@@ -170,6 +176,13 @@ fn extract(plane: &PixelBuffer, grid: &TileGrid, col: u32, row: u32) -> Result<(
 }
 
 fn check_grid_fits(plane: &PixelBuffer, grid: &TileGrid) -> Result<()> {
+    // The fields are public, so a grid may not have come through `TileGrid::new`.
+    if grid.tile_width == 0 || grid.tile_height == 0 {
+        return Err(Error::invalid_argument(format!(
+            "tiles of {} x {} pixels: both sides must be at least 1",
+            grid.tile_width, grid.tile_height
+        )));
+    }
     if (grid.width, grid.height) != (plane.width(), plane.height()) {
         return Err(Error::invalid_argument(format!(
             "tile grid of a {} x {} plane used on a {} x {} plane",
@@ -602,6 +615,18 @@ mod tests {
         let other = TileGrid::new(8, 9, 4, 4).expect("grid");
         assert_eq!(
             kind(extract_tile(&plane, &other, 0, 0)),
+            Some(ErrorKind::InvalidArgument)
+        );
+        let zero = TileGrid {
+            tile_width: 0,
+            ..TileGrid::new(8, 8, 4, 4).expect("grid")
+        };
+        assert_eq!(
+            kind(extract_tile(&plane, &zero, 0, 0)),
+            Some(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            kind(encode_plane(&plane, &zero, &Encoding::default())),
             Some(ErrorKind::InvalidArgument)
         );
         let grid = TileGrid::new(8, 8, 4, 4).expect("grid");
