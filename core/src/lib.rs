@@ -16,6 +16,7 @@ pub mod reader;
 pub mod seal;
 pub mod source;
 pub mod stream;
+pub mod synthetic;
 pub mod writer;
 
 pub use container::chunk::{ChunkType, FormatVersion};
