@@ -1,0 +1,51 @@
+# The commands the README names. Every target works on a fresh machine with the Rust
+# toolchain; nothing here depends on anything installed by hand.
+
+CARGO ?= cargo
+FUZZ_SECONDS ?= 600
+
+.PHONY: all build demo test lint test-rust vectors check-vectors fuzz fuzz-smoke bench doc clean
+
+all: build
+
+build:
+	$(CARGO) build --workspace --release
+
+## demo: write, sign and read back a realistic 6000 x 2000 dual-energy scan
+demo:
+	$(CARGO) run --release -p scanx --example demo -- target/demo
+
+## test: formatting, lints, every Rust test, and the conformance vectors (regenerated and
+## compared byte for byte, then run through every reader)
+test: lint test-rust
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-rust:
+	$(CARGO) test --workspace --release
+
+## vectors: regenerate spec/vectors from their recipes
+vectors:
+	$(CARGO) run --release -p scanx-conformance --bin make-vectors
+
+check-vectors:
+	$(CARGO) run --release -p scanx-conformance --bin make-vectors -- --check
+
+## fuzz: every fuzz target for FUZZ_SECONDS seconds each (needs nightly; installs cargo-fuzz)
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	fuzz/run.sh 60
+
+## bench: write/read/size table for every codec and filter, beside other formats
+bench:
+	$(CARGO) run --release -p scanx-bench --bin codecs
+
+doc:
+	$(CARGO) doc --workspace --no-deps
+
+clean:
+	$(CARGO) clean
