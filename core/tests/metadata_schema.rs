@@ -428,6 +428,7 @@ fn broken_documents() -> Vec<Broken> {
         b("wagon as printed", Meta, set(meta.clone(), "/conveyance/wagon_numbers", json!(["21 81 2471 217-3"])), true),
         b("registration plate in conveyance", Meta, set(meta.clone(), "/conveyance/registration_plates", json!(["1-ABC-123"])), true),
         b("empty declaration", Meta, set(meta.clone(), "/declaration", json!({})), true),
+        b("declaration of no HS code", Meta, set(meta.clone(), "/declaration", json!({"hs_codes": []})), true),
         b("null declaration", Meta, set(meta.clone(), "/declaration", Value::Null), true),
         b("HS code with a dot", Meta, set(meta.clone(), "/declaration/hs_codes/0", json!("0803.90")), true),
         b("HS code of 7 digits", Meta, set(meta.clone(), "/declaration/hs_codes/0", json!("0803901")), true),
