@@ -426,3 +426,24 @@ fn text_rules() {
     personal.driver_name = Some("é".repeat(MAX_NAME_CHARS + 1));
     assert!(personal.validate().is_err());
 }
+
+#[test]
+fn numbers_read_back_exactly() {
+    // Values whose shortest decimal form needs all 17 digits, or sits at the ends of the
+    // range: a reader without correctly rounded parsing gets some of them 1 ulp off.
+    for number in [
+        3_687_447_589.094_271_7,
+        0.1,
+        2.225_073_858_507_201_4e-308,
+        5e-324,
+        999.999_999_999_999_9,
+        1.797_693_134_862_315_7e308,
+    ] {
+        let plane = PlaneAttributes {
+            rescale_slope: number,
+            rescale_intercept: -number,
+            ..PlaneAttributes::example_high_energy()
+        };
+        round_trip(&plane);
+    }
+}
