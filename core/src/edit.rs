@@ -101,13 +101,9 @@ impl Editor {
     /// Appends an annotation record to the new generation.
     pub fn add_annotation(&mut self, annotation: &Annotation) -> Result<()> {
         annotation.validate()?;
-        if usize::try_from(annotation.plane).map_or(true, |p| p >= self.scan.planes.len()) {
-            return Err(Error::invalid_argument(format!(
-                "annotation refers to plane {}; the file has {}",
-                annotation.plane,
-                self.scan.planes.len()
-            )));
-        }
+        let planes: Vec<_> = self.scan.planes.iter().map(|p| p.info.clone()).collect();
+        crate::parse::check_annotation(annotation, &planes, 0)
+            .map_err(|e| Error::invalid_argument(e.message().to_string()))?;
         self.added
             .push((ChunkType::ANNO, metadata::to_json(annotation)));
         Ok(())

@@ -171,3 +171,42 @@ pub(crate) fn redacted_tiles<'a>(events: impl IntoIterator<Item = &'a Event>) ->
     }
     out
 }
+
+/// An annotation must refer to a plane of the file and lie within it.
+pub(crate) fn check_annotation(
+    annotation: &Annotation,
+    planes: &[PlaneInfo],
+    offset: u64,
+) -> Result<()> {
+    let plane = usize::try_from(annotation.plane)
+        .ok()
+        .and_then(|p| planes.get(p));
+    let Some(plane) = plane else {
+        return Err(Error::at(
+            ErrorKind::SchemaViolation,
+            offset,
+            format!(
+                "annotation {} refers to plane {}; the file has {}",
+                annotation.id,
+                annotation.plane,
+                planes.len()
+            ),
+        )
+        .with_chunk(ChunkType::ANNO.0));
+    };
+    if !annotation
+        .geometry
+        .fits_within(plane.grid.width, plane.grid.height)
+    {
+        return Err(Error::at(
+            ErrorKind::SchemaViolation,
+            offset,
+            format!(
+                "annotation {} does not lie within plane {} ({}x{})",
+                annotation.id, annotation.plane, plane.grid.width, plane.grid.height
+            ),
+        )
+        .with_chunk(ChunkType::ANNO.0));
+    }
+    Ok(())
+}

@@ -6,7 +6,6 @@
 //! 2. the front of the file: header, `HEAD`, `META`, `PERS`, every `PLAN`;
 //! 3. the tile.
 
-use std::ops::Range;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -24,7 +23,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::metadata::{Annotation, Event, PersonalData, ScanMetadata};
 use crate::model::{PlaneInfo, TileRef, UnknownChunk};
-use crate::parse::{check_tile_against_plane, parse_payload, redacted_tiles, Parsed};
+use crate::parse::{
+    check_annotation, check_tile_against_plane, parse_payload, redacted_tiles, Parsed,
+};
 use crate::pixels::{self, PixelBuffer, Rect};
 use crate::source::{BytesSource, FileSource, Source};
 use crate::stream::ReadOptions;
@@ -61,7 +62,7 @@ pub struct Reader<S> {
     limits: Limits,
     len: u64,
     index: Index,
-    tiles: Range<usize>,
+    tiles: Vec<u32>,
     front: Front,
     back: OnceLock<Result<Back, (ErrorKind, String)>>,
 }
@@ -98,7 +99,7 @@ impl<S: Source> Reader<S> {
             Ok(v) => v,
             Err(e) => return Err(diagnose_header(&source, len).unwrap_or(e)),
         };
-        let tiles = index.tile_range();
+        let tiles = index.tile_positions();
         Ok(Reader {
             source,
             limits,
@@ -412,7 +413,10 @@ impl<S: Source> Reader<S> {
                 e.offset,
                 &self.limits,
             )? {
-                Parsed::Anno(a) => back.annotations.push(*a),
+                Parsed::Anno(a) => {
+                    check_annotation(&a, &self.front.planes, e.offset)?;
+                    back.annotations.push(*a);
+                }
                 Parsed::Evnt(ev) => back.events.push(*ev),
                 Parsed::Mani(m) => back.manifests.push(m),
                 Parsed::Sign(s) => back.signatures.push(s),
@@ -439,7 +443,7 @@ impl<S: Source> Reader<S> {
     /// Decodes one tile; `None` if it was redacted. One read.
     pub fn read_tile(&self, plane: u16, col: u32, row: u32) -> Result<Option<Vec<u8>>> {
         let info = self.plane(plane)?;
-        let Some(entry) = self.index.find_tile(self.tiles.clone(), plane, col, row) else {
+        let Some(entry) = self.index.find_tile(&self.tiles, plane, col, row) else {
             if col >= info.grid.cols() || row >= info.grid.rows() {
                 return Err(Error::new(
                     ErrorKind::RegionOutOfBounds,

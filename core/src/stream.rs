@@ -13,7 +13,9 @@ use crate::container::tile::TileHeader;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::model::{Plane, PlaneInfo, Scan, TileRef, UnknownChunk};
-use crate::parse::{check_tile_against_plane, order_info, parse_chunk, redacted_tiles, Parsed};
+use crate::parse::{
+    check_annotation, check_tile_against_plane, order_info, parse_chunk, redacted_tiles, Parsed,
+};
 use crate::pixels::{self, PixelBuffer};
 
 /// Options for reading.
@@ -149,7 +151,10 @@ pub fn read_stream_with<R: Read>(
                     chunk: raw,
                 });
             }
-            Parsed::Anno(a) => annotations.push(*a),
+            Parsed::Anno(a) => {
+                check_annotation(&a, &planes, raw.offset)?;
+                annotations.push(*a);
+            }
             Parsed::Evnt(e) => events.push(*e),
             Parsed::Mani(m) => manifests.push(m),
             Parsed::Sign(s) => signatures.push(s),

@@ -331,6 +331,16 @@ impl<W: Write> Writer<W> {
     /// Appends an annotation record.
     pub fn annotation(&mut self, annotation: &Annotation) -> Result<()> {
         annotation.validate()?;
+        let plane = usize::try_from(annotation.plane)
+            .ok()
+            .and_then(|p| self.planes.get(p));
+        if !plane.is_some_and(|p| annotation.geometry.fits_within(p.grid.width, p.grid.height)) {
+            return Err(Error::invalid_argument(format!(
+                "annotation {} must refer to one of the {} planes added and lie within it",
+                annotation.id,
+                self.planes.len()
+            )));
+        }
         self.emit(
             ChunkType::ANNO,
             &[&metadata::to_json(annotation)],

@@ -129,3 +129,59 @@ fn metadata_and_one_tile_in_three_reads() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn ancillary_chunks_between_tiles_do_not_hide_tiles_from_random_access() -> Result<()> {
+    let pixels = gradient_u16(20, 10);
+    let mut w = Writer::new(
+        Vec::new(),
+        &ScanMetadata::example(),
+        WriteOptions::deterministic([1; 16], [2; 32]),
+    )?;
+    let p = w.add_plane(
+        PlaneSpec::new(
+            SampleType::U16,
+            20,
+            10,
+            PlaneAttributes::example_high_energy(),
+        )
+        .with_tile_size(8, 8),
+    )?;
+    let grid = scanx::pixels::TileGrid::new(20, 10, 8, 8)?;
+    for row in 0..grid.rows() {
+        for col in 0..grid.cols() {
+            let samples = scanx::pixels::extract_tile(&pixels, &grid, col, row)?;
+            w.write_tile(p, col, row, &samples)?;
+            w.ancillary_chunk(scanx::ChunkType(*b"xTST"), b"vendor data")?;
+        }
+    }
+    let bytes = w.finish(&[])?;
+    let scan = read_bytes(&bytes, &ReadOptions::default())?;
+    assert_eq!(scan.planes[0].pixels, pixels);
+    assert_eq!(scan.unknown_chunks.len(), 6);
+    let reader = Reader::from_bytes(bytes)?;
+    assert_eq!(reader.read_plane(0)?, pixels);
+    assert_eq!(reader.unknown_chunks()?.len(), 6);
+    Ok(())
+}
+
+#[test]
+fn text_mode_damage_is_named() {
+    let (bytes, _) = write_sample(Encoding::default()).expect("write");
+    // A naive LF -> CR LF conversion turns 0D 0A 1A 0A into 0D 0D 0A 1A 0D 0A.
+    let mut naive = bytes[..4].to_vec();
+    naive.extend_from_slice(&[0x0D, 0x0D, 0x0A, 0x1A, 0x0D, 0x0A]);
+    naive.extend_from_slice(&bytes[8..]);
+    let e = read_bytes(&naive, &ReadOptions::default())
+        .err()
+        .map(|e| e.kind());
+    assert_eq!(e, Some(ErrorKind::TextModeCorruption));
+    // CR LF -> LF.
+    let mut unix = bytes[..4].to_vec();
+    unix.extend_from_slice(&[0x0A, 0x1A, 0x0A]);
+    unix.extend_from_slice(&bytes[8..]);
+    let e = read_bytes(&unix, &ReadOptions::default())
+        .err()
+        .map(|e| e.kind());
+    assert_eq!(e, Some(ErrorKind::TextModeCorruption));
+}

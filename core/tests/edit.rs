@@ -63,7 +63,7 @@ fn redact_and_annotate_append_a_generation() -> Result<()> {
         "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
         "2026-03-02T10:00:00Z".into(),
     )?;
-    editor.add_annotation(&Annotation::example())?;
+    editor.add_annotation(&small_annotation())?;
     let edited = editor.to_bytes(&[])?;
 
     // Every chunk of the original except the removed ones and INDX/TAIL is in the new
@@ -108,7 +108,7 @@ fn redact_and_annotate_append_a_generation() -> Result<()> {
 
     // A second edit keeps the first edit's chunks too.
     let mut again = Editor::from_bytes(edited)?;
-    again.add_annotation(&Annotation::example())?;
+    again.add_annotation(&small_annotation())?;
     let twice = read_bytes(&again.to_bytes(&[])?, &ReadOptions::default())?;
     assert_eq!(twice.manifests.len(), 3);
     assert_eq!(twice.annotations.len(), 2);
@@ -156,7 +156,7 @@ fn save_replaces_atomically_and_never_touches_the_input_on_failure() -> Result<(
     let path = dir.path().join("scan.scx");
     std::fs::write(&path, &bytes)?;
     let mut editor = Editor::open(&path)?;
-    editor.add_annotation(&Annotation::example())?;
+    editor.add_annotation(&small_annotation())?;
     editor.save(&path, &[])?;
     let saved = std::fs::read(&path)?;
     assert_ne!(saved, bytes);
@@ -172,4 +172,16 @@ fn save_replaces_atomically_and_never_touches_the_input_on_failure() -> Result<(
         "no temporary file left behind"
     );
     Ok(())
+}
+
+/// The example annotation, moved into the top-left 1 x 1 pixel so it fits any plane.
+fn small_annotation() -> Annotation {
+    let mut a = Annotation::example();
+    a.geometry = scanx::metadata::Geometry::BoundingBox {
+        x: 0,
+        y: 0,
+        width: 1,
+        height: 1,
+    };
+    a
 }

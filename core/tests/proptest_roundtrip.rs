@@ -123,7 +123,7 @@ fn write(
         w.write_plane(i as u16, b).expect("pixels");
     }
     for _ in 0..annotations {
-        w.annotation(&Annotation::example()).expect("annotation");
+        w.annotation(&small_annotation()).expect("annotation");
     }
     w.finish(&[]).expect("finish")
 }
@@ -169,4 +169,16 @@ proptest! {
         // Deterministic: writing the same inputs again gives the same bytes.
         prop_assert_eq!(write(&cases, &buffers, &metadata, annotations), bytes);
     }
+}
+
+/// The example annotation, moved into the top-left 1 x 1 pixel so it fits any plane.
+fn small_annotation() -> Annotation {
+    let mut a = Annotation::example();
+    a.geometry = scanx::metadata::Geometry::BoundingBox {
+        x: 0,
+        y: 0,
+        width: 1,
+        height: 1,
+    };
+    a
 }

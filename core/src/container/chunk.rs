@@ -82,10 +82,13 @@ pub fn parse_file_header(header: &[u8]) -> Result<FormatVersion> {
 /// Says why `header` is not a scanx magic: text-mode damage or something else entirely.
 fn diagnose_magic(header: &[u8]) -> Error {
     let crlf_to_lf = [0x89, b'S', b'C', b'X', 0x0A, 0x1A, 0x0A];
+    // A conversion that leaves the existing CR LF alone, and a naive one that does not.
     let lf_to_crlf = [0x89, b'S', b'C', b'X', 0x0D, 0x0A, 0x1A, 0x0D, 0x0A];
+    let lf_to_crlf_naive = [0x89, b'S', b'C', b'X', 0x0D, 0x0D, 0x0A, 0x1A, 0x0D, 0x0A];
     let stripped_high_bit = [0x09, b'S', b'C', b'X', 0x0D, 0x0A, 0x1A, 0x0A];
     if header.starts_with(&crlf_to_lf)
         || header.starts_with(&lf_to_crlf)
+        || header.starts_with(&lf_to_crlf_naive)
         || header.starts_with(&stripped_high_bit)
     {
         return Error::at(

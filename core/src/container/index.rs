@@ -194,33 +194,27 @@ impl Index {
         out
     }
 
-    /// The contiguous range of `TILE` entries (tiles are sorted by plane, row, column).
-    pub fn tile_range(&self) -> std::ops::Range<usize> {
-        let start = self
-            .entries
+    /// Positions of the `TILE` entries, in order (sorted by plane, row, column; ancillary
+    /// chunks may stand between them).
+    pub fn tile_positions(&self) -> Vec<u32> {
+        self.entries
             .iter()
-            .position(|e| e.chunk_type == ChunkType::TILE)
-            .unwrap_or(self.entries.len());
-        let len = self.entries[start..]
-            .iter()
-            .take_while(|e| e.chunk_type == ChunkType::TILE)
-            .count();
-        start..start + len
+            .enumerate()
+            .filter(|(_, e)| e.chunk_type == ChunkType::TILE)
+            .map(|(i, _)| i as u32)
+            .collect()
     }
 
-    /// The entry of a tile within `tiles` (from [`Index::tile_range`]), by binary search.
-    pub fn find_tile(
-        &self,
-        tiles: std::ops::Range<usize>,
-        plane: u16,
-        col: u32,
-        row: u32,
-    ) -> Option<&IndexEntry> {
-        let tiles = self.entries.get(tiles)?;
-        tiles
-            .binary_search_by_key(&(plane, row, col), |e| (e.plane, e.row, e.col))
-            .ok()
-            .and_then(|i| tiles.get(i))
+    /// The entry of a tile, by binary search over `tiles` (from [`Index::tile_positions`]).
+    pub fn find_tile(&self, tiles: &[u32], plane: u16, col: u32, row: u32) -> Option<&IndexEntry> {
+        let found = tiles
+            .binary_search_by_key(&(plane, row, col), |&i| {
+                self.entries
+                    .get(i as usize)
+                    .map_or((u16::MAX, u32::MAX, u32::MAX), |e| (e.plane, e.row, e.col))
+            })
+            .ok()?;
+        self.entries.get(*tiles.get(found)? as usize)
     }
 
     /// The first entry of a type.

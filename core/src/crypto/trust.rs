@@ -131,11 +131,11 @@ impl TrustDecision {
         match self {
             TrustDecision::Trusted => "TRUSTED",
             TrustDecision::UnknownKey => "UNKNOWN_KEY",
-            TrustDecision::Revoked { .. } => "REVOKED",
-            TrustDecision::NotYetValid => "NOT_YET_VALID",
-            TrustDecision::Expired => "EXPIRED",
+            TrustDecision::Revoked { .. } => "REVOKED_KEY",
+            TrustDecision::NotYetValid => "KEY_NOT_YET_VALID",
+            TrustDecision::Expired => "KEY_EXPIRED",
             TrustDecision::RoleNotAllowed { .. } => "ROLE_NOT_ALLOWED",
-            TrustDecision::KeyMismatch => "KEY_MISMATCH",
+            TrustDecision::KeyMismatch => "TRUST_KEY_MISMATCH",
         }
     }
 }
@@ -748,7 +748,7 @@ mod tests {
         assert!(!TrustDecision::Expired.is_trusted());
         assert_eq!(
             TrustDecision::Revoked { since: T2025 }.to_string(),
-            "REVOKED since 2025-01-01T00:00:00Z"
+            "REVOKED_KEY since 2025-01-01T00:00:00Z"
         );
         assert_eq!(
             TrustDecision::RoleNotAllowed {
