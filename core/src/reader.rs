@@ -6,7 +6,6 @@
 //! 2. the front of the file: header, `HEAD`, `META`, `PERS`, every `PLAN`;
 //! 3. the tile.
 
-use std::ops::Range;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -61,7 +60,8 @@ pub struct Reader<S> {
     limits: Limits,
     len: u64,
     index: Index,
-    tiles: Range<usize>,
+    /// Positions of the TILE entries in the index, sorted by (plane, row, column).
+    tiles: Vec<usize>,
     front: Front,
     back: OnceLock<Result<Back, (ErrorKind, String)>>,
 }
@@ -98,7 +98,7 @@ impl<S: Source> Reader<S> {
             Ok(v) => v,
             Err(e) => return Err(diagnose_header(&source, len).unwrap_or(e)),
         };
-        let tiles = index.tile_range();
+        let tiles = index.tile_positions();
         Ok(Reader {
             source,
             limits,
@@ -212,15 +212,19 @@ impl<S: Source> Reader<S> {
 
     /// Read 2: everything before the first tile.
     fn read_front(source: &S, index: &Index, window: &Window, limits: &Limits) -> Result<Front> {
+        // HEAD, META, PERS and every PLAN precede the first tile (the order rules were
+        // checked on the index), but ancillary chunks may sit among them: the front ends
+        // with the last PLAN, and ancillary chunks in it are skipped.
+        let front_len = index
+            .entries
+            .iter()
+            .rposition(|e| e.chunk_type == ChunkType::PLAN)
+            .map_or(0, |last_plan| last_plan + 1);
         let front_entries: Vec<&IndexEntry> = index
             .entries
             .iter()
-            .take_while(|e| {
-                matches!(
-                    e.chunk_type,
-                    ChunkType::HEAD | ChunkType::META | ChunkType::PERS | ChunkType::PLAN
-                )
-            })
+            .take(front_len)
+            .filter(|e| e.chunk_type.is_known())
             .collect();
         let end = front_entries
             .last()
@@ -439,7 +443,7 @@ impl<S: Source> Reader<S> {
     /// Decodes one tile; `None` if it was redacted. One read.
     pub fn read_tile(&self, plane: u16, col: u32, row: u32) -> Result<Option<Vec<u8>>> {
         let info = self.plane(plane)?;
-        let Some(entry) = self.index.find_tile(self.tiles.clone(), plane, col, row) else {
+        let Some(entry) = self.index.find_tile(&self.tiles, plane, col, row) else {
             if col >= info.grid.cols() || row >= info.grid.rows() {
                 return Err(Error::new(
                     ErrorKind::RegionOutOfBounds,

@@ -129,3 +129,41 @@ fn metadata_and_one_tile_in_three_reads() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn ancillary_chunks_among_planes_and_tiles_are_read_by_both_readers() -> Result<()> {
+    use scanx::pixels::{extract_tile, TileGrid};
+    use scanx::ChunkType;
+
+    let pixels = gradient_u16(8, 6);
+    let grid = TileGrid::new(8, 6, 4, 6)?;
+    let mut w = Writer::new(
+        Vec::new(),
+        &ScanMetadata::example(),
+        WriteOptions::deterministic([7; 16], [9; 32]),
+    )?;
+    w.ancillary_chunk(ChunkType(*b"vndA"), b"before the planes")?;
+    let p = w.add_plane(
+        PlaneSpec::new(
+            SampleType::U16,
+            8,
+            6,
+            PlaneAttributes::example_high_energy(),
+        )
+        .with_tile_size(4, 6),
+    )?;
+    w.write_tile(p, 0, 0, &extract_tile(&pixels, &grid, 0, 0)?)?;
+    w.ancillary_chunk(ChunkType(*b"vndB"), b"between two tiles")?;
+    w.write_tile(p, 1, 0, &extract_tile(&pixels, &grid, 1, 0)?)?;
+    let bytes = w.finish(&[])?;
+
+    let scan = read_bytes(&bytes, &ReadOptions::default())?;
+    assert_eq!(scan.planes[0].pixels, pixels);
+    assert_eq!(scan.unknown_chunks.len(), 2);
+
+    let reader = Reader::from_bytes(bytes)?;
+    assert_eq!(reader.planes().len(), 1);
+    assert_eq!(reader.read_plane(0)?, pixels);
+    assert_eq!(reader.unknown_chunks()?.len(), 2);
+    Ok(())
+}

@@ -194,33 +194,32 @@ impl Index {
         out
     }
 
-    /// The contiguous range of `TILE` entries (tiles are sorted by plane, row, column).
-    pub fn tile_range(&self) -> std::ops::Range<usize> {
-        let start = self
-            .entries
-            .iter()
-            .position(|e| e.chunk_type == ChunkType::TILE)
-            .unwrap_or(self.entries.len());
-        let len = self.entries[start..]
-            .iter()
-            .take_while(|e| e.chunk_type == ChunkType::TILE)
-            .count();
-        start..start + len
+    /// Positions of the `TILE` entries, in file order. In a file that passed the order
+    /// rules they are sorted by (plane, row, column), but not necessarily contiguous:
+    /// ancillary chunks may sit between tiles.
+    pub fn tile_positions(&self) -> Vec<usize> {
+        (0..self.entries.len())
+            .filter(|&i| self.entries[i].chunk_type == ChunkType::TILE)
+            .collect()
     }
 
-    /// The entry of a tile within `tiles` (from [`Index::tile_range`]), by binary search.
+    /// The entry of a tile, by binary search over `tiles` (from [`Index::tile_positions`]).
     pub fn find_tile(
         &self,
-        tiles: std::ops::Range<usize>,
+        tiles: &[usize],
         plane: u16,
         col: u32,
         row: u32,
     ) -> Option<&IndexEntry> {
-        let tiles = self.entries.get(tiles)?;
-        tiles
-            .binary_search_by_key(&(plane, row, col), |e| (e.plane, e.row, e.col))
+        let key = (plane, row, col);
+        let found = tiles.binary_search_by(|&p| match self.entries.get(p) {
+            Some(e) => (e.plane, e.row, e.col).cmp(&key),
+            None => std::cmp::Ordering::Greater,
+        });
+        found
             .ok()
             .and_then(|i| tiles.get(i))
+            .and_then(|&p| self.entries.get(p))
     }
 
     /// The first entry of a type.
