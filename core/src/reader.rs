@@ -19,11 +19,14 @@ use crate::container::order::{ChunkInfo, OrderChecker};
 use crate::container::signature::SignatureRecord;
 use crate::container::tail::Tail;
 use crate::container::tile::TileHeader;
+use crate::crypto::DigestAlgorithm;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::metadata::{Annotation, Event, PersonalData, ScanMetadata};
 use crate::model::{PlaneInfo, TileRef, UnknownChunk};
-use crate::parse::{check_tile_against_plane, parse_payload, redacted_tiles, Parsed};
+use crate::parse::{
+    check_manifest, check_tile_against_plane, parse_payload, redacted_tiles, Parsed,
+};
 use crate::pixels::{self, PixelBuffer, Rect};
 use crate::source::{BytesSource, FileSource, Source};
 use crate::stream::ReadOptions;
@@ -36,6 +39,8 @@ const TAIL_WINDOW: u64 = 64 << 10;
 struct Front {
     version: FormatVersion,
     file_id: [u8; 16],
+    /// The digest algorithm `HEAD` declares, which every manifest must use.
+    algorithm: DigestAlgorithm,
     metadata: ScanMetadata,
     metadata_json: Vec<u8>,
     personal: Option<PersonalData>,
@@ -240,7 +245,7 @@ impl<S: Source> Reader<S> {
             }
         };
         let version = parse_file_header(&bytes)?;
-        let mut file_id = None;
+        let mut head = None;
         let mut metadata = None;
         let mut metadata_json = Vec::new();
         let mut personal = None;
@@ -250,7 +255,7 @@ impl<S: Source> Reader<S> {
             check_chunk_header(chunk, e.chunk_type, e.offset)?;
             let payload = &chunk[CHUNK_HEADER_LEN as usize..];
             match parse_payload(e.chunk_type, payload, e.offset, limits)? {
-                Parsed::Head(h) => file_id = Some(h.file_id),
+                Parsed::Head(h) => head = Some(h),
                 Parsed::Meta(m) => {
                     metadata = Some(*m);
                     metadata_json = payload.to_vec();
@@ -275,9 +280,11 @@ impl<S: Source> Reader<S> {
                 _ => {}
             }
         }
+        let head = head.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
         Ok(Front {
             version,
-            file_id: file_id.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?,
+            file_id: head.file_id,
+            algorithm: head.algorithm,
             metadata: metadata
                 .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?,
             metadata_json,
@@ -418,7 +425,11 @@ impl<S: Source> Reader<S> {
             )? {
                 Parsed::Anno(a) => back.annotations.push(*a),
                 Parsed::Evnt(ev) => back.events.push(*ev),
-                Parsed::Mani(m) => back.manifests.push(m),
+                Parsed::Mani(m) => {
+                    let generation = back.manifests.len() + 1;
+                    check_manifest(&m, self.front.algorithm, generation, e.offset)?;
+                    back.manifests.push(m);
+                }
                 Parsed::Sign(s) => back.signatures.push(s),
                 _ => {}
             }

@@ -13,7 +13,9 @@ use crate::container::tile::TileHeader;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::model::{Plane, PlaneInfo, Scan, TileRef, UnknownChunk};
-use crate::parse::{check_tile_against_plane, order_info, parse_chunk, redacted_tiles, Parsed};
+use crate::parse::{
+    check_manifest, check_tile_against_plane, order_info, parse_chunk, redacted_tiles, Parsed,
+};
 use crate::pixels::{self, PixelBuffer};
 
 /// Options for reading.
@@ -151,7 +153,12 @@ pub fn read_stream_with<R: Read>(
             }
             Parsed::Anno(a) => annotations.push(*a),
             Parsed::Evnt(e) => events.push(*e),
-            Parsed::Mani(m) => manifests.push(m),
+            Parsed::Mani(m) => {
+                if let Some(h) = &head {
+                    check_manifest(&m, h.algorithm, manifests.len() + 1, raw.offset)?;
+                }
+                manifests.push(m);
+            }
             Parsed::Sign(s) => signatures.push(s),
             Parsed::Indx => {
                 index_chunk = Some(raw);

@@ -167,3 +167,35 @@ fn ancillary_chunks_among_planes_and_tiles_are_read_by_both_readers() -> Result<
     assert_eq!(reader.unknown_chunks()?.len(), 2);
     Ok(())
 }
+
+/// The sample file with byte `at` of its MANI payload set to `value` (the manifest is not
+/// digested by anything else in an unsigned one-generation file, and the index is unmoved).
+fn with_manifest_byte(at: usize, value: u8) -> Result<Vec<u8>> {
+    let (mut bytes, _) = write_sample(Encoding::default())?;
+    let reader = Reader::from_bytes(bytes.clone())?;
+    let mani = reader
+        .index()
+        .find(scanx::ChunkType::MANI)
+        .expect("a manifest")
+        .offset;
+    bytes[mani as usize + 12 + at] = value;
+    Ok(bytes)
+}
+
+#[test]
+fn manifest_must_use_the_head_algorithm_and_number_generations_from_one() -> Result<()> {
+    // Digest algorithm 2 (BLAKE3) in a SHA-256 file; then generation 2 as the first.
+    for (at, value) in [(0, 2), (4, 2)] {
+        let bytes = with_manifest_byte(at, value)?;
+        let e = read_bytes(&bytes, &ReadOptions::default())
+            .err()
+            .map(|e| e.kind());
+        assert_eq!(e, Some(ErrorKind::MalformedChunk), "byte {at} = {value}");
+        let e = Reader::from_bytes(bytes)
+            .and_then(|r| r.manifests().map(|m| m.len()))
+            .err()
+            .map(|e| e.kind());
+        assert_eq!(e, Some(ErrorKind::MalformedChunk), "byte {at} = {value}");
+    }
+    Ok(())
+}

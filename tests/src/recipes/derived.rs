@@ -53,6 +53,20 @@ pub const VECTORS: &[Vector] = &[
         make: mani_entry_count_wrong,
     },
     Vector {
+        name: "mani-generation-wrong",
+        expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        comment: "the first manifest numbered generation 2 (generations are numbered 1, 2, 3 ...)",
+        recipe: "base file with the MANI generation set to 2; index and tail rebuilt",
+        make: mani_generation_wrong,
+    },
+    Vector {
+        name: "mani-algorithm-differs",
+        expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        comment: "a manifest using BLAKE3 in a file whose HEAD declares SHA-256",
+        recipe: "base file with the MANI digest_algorithm set to 2 (BLAKE3) and its entries digested with BLAKE3; resealed",
+        make: mani_algorithm_differs,
+    },
+    Vector {
         name: "index-tile-position-wrong",
         expect: Expect::Invalid(ErrorKind::IndexMismatch),
         comment: "the index gives a tile another column than the tile has",
@@ -112,6 +126,14 @@ fn mani_entry_count_wrong(ctx: &Context) -> Result<Vec<u8>> {
     let count = (payload.len() as u32 - 44) / 36 + 1;
     overwrite(payload, 40, &count.to_le_bytes())?;
     s.reindex()
+}
+
+fn mani_generation_wrong(ctx: &Context) -> Result<Vec<u8>> {
+    edit(ctx, ChunkType::MANI, 4, &2u32.to_le_bytes(), Fix::Index)
+}
+
+fn mani_algorithm_differs(ctx: &Context) -> Result<Vec<u8>> {
+    edit(ctx, ChunkType::MANI, 0, &[2], Fix::Reseal)
 }
 
 /// The base file's index, to edit, and the surgery holding it.
