@@ -17,7 +17,12 @@ pub type Tree = BTreeMap<String, Vec<u8>>;
 
 /// Where the vectors live in the repository.
 pub fn default_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/vectors")
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .parent()
+        .unwrap_or(crate_dir)
+        .join("spec")
+        .join("vectors")
 }
 
 /// Makes every file of the folder. Fails, naming each, if recipes fail or miss their mark.

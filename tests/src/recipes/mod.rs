@@ -2,7 +2,7 @@
 //!
 //! Each module of this folder holds one family of vectors and exports them as
 //!
-//! ```ignore
+//! ```text
 //! pub const VECTORS: &[Vector] = &[Vector {
 //!     name: "tile-data-short",                       // file name, unique
 //!     expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
