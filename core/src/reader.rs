@@ -58,6 +58,38 @@ struct Back {
     redacted: std::collections::BTreeSet<TileRef>,
 }
 
+/// Why reading the back of the file failed, kept so that every later call reports the same
+/// error (kind, message, chunk and offset) without reading again.
+#[derive(Debug)]
+struct BackError {
+    kind: ErrorKind,
+    message: String,
+    chunk: Option<[u8; 4]>,
+    offset: Option<u64>,
+}
+
+impl BackError {
+    fn from(e: &Error) -> Self {
+        BackError {
+            kind: e.kind(),
+            message: e.message().to_owned(),
+            chunk: e.chunk(),
+            offset: e.offset(),
+        }
+    }
+
+    fn to_error(&self) -> Error {
+        let mut e = Error::new(self.kind, self.message.clone());
+        if let Some(chunk) = self.chunk {
+            e = e.with_chunk(chunk);
+        }
+        if let Some(offset) = self.offset {
+            e = e.with_offset(offset);
+        }
+        e
+    }
+}
+
 /// A scan file opened for random access.
 #[derive(Debug)]
 pub struct Reader<S> {
@@ -68,7 +100,7 @@ pub struct Reader<S> {
     /// Positions of the TILE entries in the index, sorted by (plane, row, column).
     tiles: Vec<usize>,
     front: Front,
-    back: OnceLock<Result<Back, (ErrorKind, String)>>,
+    back: OnceLock<Result<Back, BackError>>,
 }
 
 impl Reader<FileSource> {
@@ -383,9 +415,9 @@ impl<S: Source> Reader<S> {
 
     fn back(&self) -> Result<&Back> {
         self.back
-            .get_or_init(|| self.read_back().map_err(|e| (e.kind(), e.to_string())))
+            .get_or_init(|| self.read_back().map_err(|e| BackError::from(&e)))
             .as_ref()
-            .map_err(|(kind, message)| Error::new(*kind, message.clone()))
+            .map_err(BackError::to_error)
     }
 
     fn read_back(&self) -> Result<Back> {

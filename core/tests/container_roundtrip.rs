@@ -199,3 +199,17 @@ fn manifest_must_use_the_head_algorithm_and_number_generations_from_one() -> Res
     }
     Ok(())
 }
+
+#[test]
+fn random_access_errors_from_the_back_of_the_file_keep_their_location() -> Result<()> {
+    let bytes = with_manifest_byte(2, 1)?; // a reserved byte of the manifest
+    let reader = Reader::from_bytes(bytes)?;
+    for _ in 0..2 {
+        let e = reader.manifests().expect_err("a malformed manifest");
+        assert_eq!(e.kind(), ErrorKind::MalformedChunk);
+        assert_eq!(e.chunk(), Some(*b"MANI"));
+        assert!(e.offset().is_some());
+        assert!(!e.message().starts_with("MALFORMED_CHUNK"), "{e}");
+    }
+    Ok(())
+}
