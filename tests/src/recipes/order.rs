@@ -264,7 +264,10 @@ fn misordered_plan_after_tile(ctx: &Context) -> Result<Vec<u8>> {
         )?
         .write(ctx)?;
     let mut s = Surgery::parse(&bytes)?;
-    let second_plan = s.positions(ChunkType::PLAN)[1];
+    let second_plan = *s
+        .positions(ChunkType::PLAN)
+        .get(1)
+        .ok_or_else(|| scanx::Error::invalid_argument("no second plane"))?;
     let first_tile = s.position(ChunkType::TILE)?;
     s.move_chunk(second_plan, first_tile)?;
     s.reseal()

@@ -644,6 +644,6 @@ fn digest_blake3(ctx: &Context) -> Result<Vec<u8>> {
 
 fn minor_version_higher(ctx: &Context) -> Result<Vec<u8>> {
     let mut bytes = single(ctx, SampleType::U16, (8, 6), (8, 6), Encoding::default())?;
-    bytes[10..12].copy_from_slice(&7u16.to_le_bytes());
+    crate::surgery::overwrite(&mut bytes, 10, &7u16.to_le_bytes())?;
     Ok(bytes)
 }
