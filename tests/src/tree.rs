@@ -160,11 +160,19 @@ pub fn compare(made: &Tree, dir: &Path) -> Result<Vec<Difference>, String> {
     Ok(out)
 }
 
-/// Writes `made` under `dir` and removes every other file there, so the folder is exactly
-/// what the recipes make.
-pub fn write(made: &Tree, dir: &Path) -> Result<(), String> {
+/// Writes `made` under `dir` and removes stale vectors (`.scx` and `.json` files in `valid/`
+/// and `invalid/` that the recipes no longer make), so the folder is what the recipes make.
+/// Any other file found there is left alone and returned, for the caller to report.
+pub fn write(made: &Tree, dir: &Path) -> Result<Vec<String>, String> {
+    let mut left_alone = Vec::new();
     for difference in compare(made, dir)? {
         if let Difference::Extra(path) = difference {
+            let in_folder = path.starts_with("valid/") || path.starts_with("invalid/");
+            let vector_file = path.ends_with(".scx") || path.ends_with(".json");
+            if !(in_folder && vector_file) {
+                left_alone.push(path);
+                continue;
+            }
             let full = dir.join(&path);
             std::fs::remove_file(&full)
                 .map_err(|e| format!("cannot remove {}: {e}", full.display()))?;
@@ -181,7 +189,7 @@ pub fn write(made: &Tree, dir: &Path) -> Result<(), String> {
                 .map_err(|e| format!("cannot write {}: {e}", full.display()))?;
         }
     }
-    Ok(())
+    Ok(left_alone)
 }
 
 #[derive(Serialize)]

@@ -93,7 +93,7 @@ fn every_vector_on_disk_meets_its_expectation() -> Result<(), String> {
 fn make_vectors_check_reports_every_difference() -> Result<(), String> {
     let made = tree::generate()?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    tree::write(&made, dir.path())?;
+    assert_eq!(tree::write(&made, dir.path())?, Vec::<String>::new());
     let check = || {
         Command::new(env!("CARGO_BIN_EXE_make-vectors"))
             .args(["--check", "--dir"])
@@ -125,8 +125,16 @@ fn make_vectors_check_reports_every_difference() -> Result<(), String> {
         assert!(report.contains(line), "{line:?} not in {report}");
     }
 
-    // Writing again restores the folder exactly, stray file removed.
-    tree::write(&made, dir.path())?;
+    // Writing again restores the folder exactly, the stray vector removed; a file that is
+    // not a vector is left alone and reported.
+    let unrelated = dir.path().join("notes.txt");
+    std::fs::write(&unrelated, b"keep me").map_err(|e| e.to_string())?;
+    assert_eq!(
+        tree::write(&made, dir.path())?,
+        vec!["notes.txt".to_owned()]
+    );
+    assert!(unrelated.exists());
+    std::fs::remove_file(&unrelated).map_err(|e| e.to_string())?;
     assert_eq!(tree::compare(&made, dir.path())?, Vec::new());
     Ok(())
 }

@@ -60,7 +60,17 @@ fn run(check: bool, dir: &std::path::Path) -> Result<ExitCode, String> {
         }
         return Ok(ExitCode::from(1));
     }
-    tree::write(&made, dir)?;
+    let left_alone = tree::write(&made, dir)?;
     println!("wrote {vectors} vectors to {}", dir.display());
-    Ok(ExitCode::SUCCESS)
+    if left_alone.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "{} holds files the recipes do not make; remove them or add a recipe:",
+        dir.display()
+    );
+    for path in left_alone {
+        eprintln!("  {path}");
+    }
+    Ok(ExitCode::from(1))
 }

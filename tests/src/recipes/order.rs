@@ -95,7 +95,7 @@ pub const VECTORS: &[Vector] = &[
         name: "duplicate-indx",
         expect: Expect::Invalid(ErrorKind::DuplicateChunk),
         comment: "INDX twice",
-        recipe: "base file with a second INDX before the TAIL; the TAIL points at the second",
+        recipe: "base file with a copy of its INDX inserted before the TAIL; the second INDX and the tail rebuilt (the tail points at the second)",
         make: duplicate_indx,
     },
     Vector {
