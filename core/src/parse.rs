@@ -10,6 +10,7 @@ use crate::container::plane::PlaneHeader;
 use crate::container::signature::SignatureRecord;
 use crate::container::tail::Tail;
 use crate::container::tile::TileHeader;
+use crate::crypto::DigestAlgorithm;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::metadata::{
@@ -151,6 +152,36 @@ pub(crate) fn check_tile_against_plane(
         .with_chunk(ChunkType::TILE.0));
     }
     Ok(rect)
+}
+
+/// Checks what the file structure requires of a manifest beyond its own bytes: it uses the
+/// digest algorithm `HEAD` declares, and generations are numbered 1, 2, 3 ... in file order.
+pub(crate) fn check_manifest(
+    manifest: &Manifest,
+    algorithm: DigestAlgorithm,
+    generation: usize,
+    offset: u64,
+) -> Result<()> {
+    let problem = if manifest.algorithm != algorithm {
+        Some(format!(
+            "the manifest uses {}, the file's HEAD declares {}",
+            manifest.algorithm.name(),
+            algorithm.name()
+        ))
+    } else if usize::try_from(manifest.generation).ok() != Some(generation) {
+        Some(format!(
+            "manifest of generation {} where generation {generation} was expected",
+            manifest.generation
+        ))
+    } else {
+        None
+    };
+    match problem {
+        Some(message) => {
+            Err(Error::at(ErrorKind::MalformedChunk, offset, message).with_chunk(ChunkType::MANI.0))
+        }
+        None => Ok(()),
+    }
 }
 
 /// Tiles that redaction events say were removed.

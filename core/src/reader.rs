@@ -19,12 +19,14 @@ use crate::container::order::{ChunkInfo, OrderChecker};
 use crate::container::signature::SignatureRecord;
 use crate::container::tail::Tail;
 use crate::container::tile::TileHeader;
+use crate::crypto::DigestAlgorithm;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::metadata::{Annotation, Event, PersonalData, ScanMetadata};
 use crate::model::{PlaneInfo, TileRef, UnknownChunk};
 use crate::parse::{
-    check_annotation, check_tile_against_plane, parse_payload, redacted_tiles, Parsed,
+    check_annotation, check_manifest, check_tile_against_plane, parse_payload, redacted_tiles,
+    Parsed,
 };
 use crate::pixels::{self, PixelBuffer, Rect};
 use crate::source::{BytesSource, FileSource, Source};
@@ -38,6 +40,8 @@ const TAIL_WINDOW: u64 = 64 << 10;
 struct Front {
     version: FormatVersion,
     file_id: [u8; 16],
+    /// The digest algorithm `HEAD` declares, which every manifest must use.
+    algorithm: DigestAlgorithm,
     metadata: ScanMetadata,
     metadata_json: Vec<u8>,
     personal: Option<PersonalData>,
@@ -55,6 +59,38 @@ struct Back {
     redacted: std::collections::BTreeSet<TileRef>,
 }
 
+/// Why reading the back of the file failed, kept so that every later call reports the same
+/// error (kind, message, chunk and offset) without reading again.
+#[derive(Debug)]
+struct BackError {
+    kind: ErrorKind,
+    message: String,
+    chunk: Option<[u8; 4]>,
+    offset: Option<u64>,
+}
+
+impl BackError {
+    fn from(e: &Error) -> Self {
+        BackError {
+            kind: e.kind(),
+            message: e.message().to_owned(),
+            chunk: e.chunk(),
+            offset: e.offset(),
+        }
+    }
+
+    fn to_error(&self) -> Error {
+        let mut e = Error::new(self.kind, self.message.clone());
+        if let Some(chunk) = self.chunk {
+            e = e.with_chunk(chunk);
+        }
+        if let Some(offset) = self.offset {
+            e = e.with_offset(offset);
+        }
+        e
+    }
+}
+
 /// A scan file opened for random access.
 #[derive(Debug)]
 pub struct Reader<S> {
@@ -62,9 +98,10 @@ pub struct Reader<S> {
     limits: Limits,
     len: u64,
     index: Index,
-    tiles: Vec<u32>,
+    /// Positions of the TILE entries in the index, sorted by (plane, row, column).
+    tiles: Vec<usize>,
     front: Front,
-    back: OnceLock<Result<Back, (ErrorKind, String)>>,
+    back: OnceLock<Result<Back, BackError>>,
 }
 
 impl Reader<FileSource> {
@@ -213,15 +250,19 @@ impl<S: Source> Reader<S> {
 
     /// Read 2: everything before the first tile.
     fn read_front(source: &S, index: &Index, window: &Window, limits: &Limits) -> Result<Front> {
+        // HEAD, META, PERS and every PLAN precede the first tile (the order rules were
+        // checked on the index), but ancillary chunks may sit among them: the front ends
+        // with the last PLAN, and ancillary chunks in it are skipped.
+        let front_len = index
+            .entries
+            .iter()
+            .rposition(|e| e.chunk_type == ChunkType::PLAN)
+            .map_or(0, |last_plan| last_plan + 1);
         let front_entries: Vec<&IndexEntry> = index
             .entries
             .iter()
-            .take_while(|e| {
-                matches!(
-                    e.chunk_type,
-                    ChunkType::HEAD | ChunkType::META | ChunkType::PERS | ChunkType::PLAN
-                )
-            })
+            .take(front_len)
+            .filter(|e| e.chunk_type.is_known())
             .collect();
         let end = front_entries
             .last()
@@ -237,7 +278,7 @@ impl<S: Source> Reader<S> {
             }
         };
         let version = parse_file_header(&bytes)?;
-        let mut file_id = None;
+        let mut head = None;
         let mut metadata = None;
         let mut metadata_json = Vec::new();
         let mut personal = None;
@@ -247,7 +288,7 @@ impl<S: Source> Reader<S> {
             check_chunk_header(chunk, e.chunk_type, e.offset)?;
             let payload = &chunk[CHUNK_HEADER_LEN as usize..];
             match parse_payload(e.chunk_type, payload, e.offset, limits)? {
-                Parsed::Head(h) => file_id = Some(h.file_id),
+                Parsed::Head(h) => head = Some(h),
                 Parsed::Meta(m) => {
                     metadata = Some(*m);
                     metadata_json = payload.to_vec();
@@ -272,9 +313,11 @@ impl<S: Source> Reader<S> {
                 _ => {}
             }
         }
+        let head = head.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
         Ok(Front {
             version,
-            file_id: file_id.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?,
+            file_id: head.file_id,
+            algorithm: head.algorithm,
             metadata: metadata
                 .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?,
             metadata_json,
@@ -373,9 +416,9 @@ impl<S: Source> Reader<S> {
 
     fn back(&self) -> Result<&Back> {
         self.back
-            .get_or_init(|| self.read_back().map_err(|e| (e.kind(), e.to_string())))
+            .get_or_init(|| self.read_back().map_err(|e| BackError::from(&e)))
             .as_ref()
-            .map_err(|(kind, message)| Error::new(*kind, message.clone()))
+            .map_err(BackError::to_error)
     }
 
     fn read_back(&self) -> Result<Back> {
@@ -418,7 +461,11 @@ impl<S: Source> Reader<S> {
                     back.annotations.push(*a);
                 }
                 Parsed::Evnt(ev) => back.events.push(*ev),
-                Parsed::Mani(m) => back.manifests.push(m),
+                Parsed::Mani(m) => {
+                    let generation = back.manifests.len() + 1;
+                    check_manifest(&m, self.front.algorithm, generation, e.offset)?;
+                    back.manifests.push(m);
+                }
                 Parsed::Sign(s) => back.signatures.push(s),
                 _ => {}
             }

@@ -14,7 +14,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::model::{Plane, PlaneInfo, Scan, TileRef, UnknownChunk};
 use crate::parse::{
-    check_annotation, check_tile_against_plane, order_info, parse_chunk, redacted_tiles, Parsed,
+    check_annotation, check_manifest, check_tile_against_plane, order_info, parse_chunk,
+    redacted_tiles, Parsed,
 };
 use crate::pixels::{self, PixelBuffer};
 
@@ -156,7 +157,12 @@ pub fn read_stream_with<R: Read>(
                 annotations.push(*a);
             }
             Parsed::Evnt(e) => events.push(*e),
-            Parsed::Mani(m) => manifests.push(m),
+            Parsed::Mani(m) => {
+                if let Some(h) = &head {
+                    check_manifest(&m, h.algorithm, manifests.len() + 1, raw.offset)?;
+                }
+                manifests.push(m);
+            }
             Parsed::Sign(s) => signatures.push(s),
             Parsed::Indx => {
                 index_chunk = Some(raw);

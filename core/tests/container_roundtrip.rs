@@ -166,6 +166,76 @@ fn ancillary_chunks_between_tiles_do_not_hide_tiles_from_random_access() -> Resu
 }
 
 #[test]
+fn ancillary_chunks_among_planes_and_tiles_are_read_by_both_readers() -> Result<()> {
+    use scanx::pixels::{extract_tile, TileGrid};
+    use scanx::ChunkType;
+
+    let pixels = gradient_u16(8, 6);
+    let grid = TileGrid::new(8, 6, 4, 6)?;
+    let mut w = Writer::new(
+        Vec::new(),
+        &ScanMetadata::example(),
+        WriteOptions::deterministic([7; 16], [9; 32]),
+    )?;
+    w.ancillary_chunk(ChunkType(*b"vndA"), b"before the planes")?;
+    let p = w.add_plane(
+        PlaneSpec::new(
+            SampleType::U16,
+            8,
+            6,
+            PlaneAttributes::example_high_energy(),
+        )
+        .with_tile_size(4, 6),
+    )?;
+    w.write_tile(p, 0, 0, &extract_tile(&pixels, &grid, 0, 0)?)?;
+    w.ancillary_chunk(ChunkType(*b"vndB"), b"between two tiles")?;
+    w.write_tile(p, 1, 0, &extract_tile(&pixels, &grid, 1, 0)?)?;
+    let bytes = w.finish(&[])?;
+
+    let scan = read_bytes(&bytes, &ReadOptions::default())?;
+    assert_eq!(scan.planes[0].pixels, pixels);
+    assert_eq!(scan.unknown_chunks.len(), 2);
+
+    let reader = Reader::from_bytes(bytes)?;
+    assert_eq!(reader.planes().len(), 1);
+    assert_eq!(reader.read_plane(0)?, pixels);
+    assert_eq!(reader.unknown_chunks()?.len(), 2);
+    Ok(())
+}
+
+/// The sample file with byte `at` of its MANI payload set to `value` (the manifest is not
+/// digested by anything else in an unsigned one-generation file, and the index is unmoved).
+fn with_manifest_byte(at: usize, value: u8) -> Result<Vec<u8>> {
+    let (mut bytes, _) = write_sample(Encoding::default())?;
+    let reader = Reader::from_bytes(bytes.clone())?;
+    let mani = reader
+        .index()
+        .find(scanx::ChunkType::MANI)
+        .expect("a manifest")
+        .offset;
+    bytes[mani as usize + 12 + at] = value;
+    Ok(bytes)
+}
+
+#[test]
+fn manifest_must_use_the_head_algorithm_and_number_generations_from_one() -> Result<()> {
+    // Digest algorithm 2 (BLAKE3) in a SHA-256 file; then generation 2 as the first.
+    for (at, value) in [(0, 2), (4, 2)] {
+        let bytes = with_manifest_byte(at, value)?;
+        let e = read_bytes(&bytes, &ReadOptions::default())
+            .err()
+            .map(|e| e.kind());
+        assert_eq!(e, Some(ErrorKind::MalformedChunk), "byte {at} = {value}");
+        let e = Reader::from_bytes(bytes)
+            .and_then(|r| r.manifests().map(|m| m.len()))
+            .err()
+            .map(|e| e.kind());
+        assert_eq!(e, Some(ErrorKind::MalformedChunk), "byte {at} = {value}");
+    }
+    Ok(())
+}
+
+#[test]
 fn text_mode_damage_is_named() {
     let (bytes, _) = write_sample(Encoding::default()).expect("write");
     // A naive LF -> CR LF conversion turns 0D 0A 1A 0A into 0D 0D 0A 1A 0D 0A.
@@ -184,4 +254,18 @@ fn text_mode_damage_is_named() {
         .err()
         .map(|e| e.kind());
     assert_eq!(e, Some(ErrorKind::TextModeCorruption));
+}
+
+#[test]
+fn random_access_errors_from_the_back_of_the_file_keep_their_location() -> Result<()> {
+    let bytes = with_manifest_byte(2, 1)?; // a reserved byte of the manifest
+    let reader = Reader::from_bytes(bytes)?;
+    for _ in 0..2 {
+        let e = reader.manifests().expect_err("a malformed manifest");
+        assert_eq!(e.kind(), ErrorKind::MalformedChunk);
+        assert_eq!(e.chunk(), Some(*b"MANI"));
+        assert!(e.offset().is_some());
+        assert!(!e.message().starts_with("MALFORMED_CHUNK"), "{e}");
+    }
+    Ok(())
 }

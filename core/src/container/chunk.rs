@@ -371,7 +371,7 @@ impl<R: Read> ChunkStream<R> {
             .total_len
             .map(|total| total.saturating_sub(offset + CHUNK_HEADER_LEN));
         let (chunk_type, len) = parse_chunk_header(&header, offset, left, &self.limits)?;
-        let payload = read_payload(&mut self.inner, len)
+        let payload = read_payload(&mut self.inner, len, offset + 4)
             .map_err(|e| e.with_chunk(chunk_type.0).with_offset(offset))?;
         self.offset = offset + CHUNK_HEADER_LEN + len;
         if chunk_type == ChunkType::TAIL {
@@ -394,14 +394,19 @@ impl<R: Read> ChunkStream<R> {
 }
 
 /// Reads a payload of `len` bytes, growing the buffer only as data arrives.
-fn read_payload<R: Read>(r: &mut R, len: u64) -> Result<Vec<u8>> {
+///
+/// A stream that ends early gets the error a reader that knows the file's length gives
+/// before reading anything: the length (whose field is at `length_at`) does not fit in the
+/// bytes that follow. So the same file fails the same way however it is read.
+fn read_payload<R: Read>(r: &mut R, len: u64, length_at: u64) -> Result<Vec<u8>> {
     const FIRST_ALLOCATION: u64 = 1 << 16;
     let mut payload = Vec::with_capacity(len.min(FIRST_ALLOCATION) as usize);
     let got = r.by_ref().take(len).read_to_end(&mut payload)? as u64;
     if got != len {
-        return Err(Error::new(
-            ErrorKind::Truncated,
-            format!("file ends inside a chunk payload ({got} of {len} bytes)"),
+        return Err(Error::at(
+            ErrorKind::LengthOverflow,
+            length_at,
+            format!("chunk declares {len} payload bytes but the file ends after {got}"),
         ));
     }
     Ok(payload)
@@ -461,6 +466,21 @@ mod tests {
         assert!(!ChunkType(*b"xVND").is_critical());
         assert!(!ChunkType(*b"AB1D").is_well_formed());
         assert_eq!(ChunkType::HEAD.number(), u32::from_le_bytes(*b"HEAD"));
+    }
+
+    #[test]
+    fn payload_cut_short_is_the_same_error_with_or_without_the_file_length() {
+        let mut file = MAGIC.to_vec();
+        file.extend_from_slice(&FormatVersion::CURRENT.to_bytes());
+        file.extend_from_slice(&chunk_header(ChunkType::HEAD, 20));
+        file.extend_from_slice(&[0; 5]);
+        for total in [Some(file.len() as u64), None] {
+            let e = ChunkStream::new(&file[..], total, Limits::default())
+                .and_then(|mut s| s.next_chunk())
+                .err()
+                .map(|e| (e.kind(), e.offset()));
+            assert_eq!(e, Some((ErrorKind::LengthOverflow, Some(16))), "{total:?}");
+        }
     }
 
     #[test]

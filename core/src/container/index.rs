@@ -194,27 +194,32 @@ impl Index {
         out
     }
 
-    /// Positions of the `TILE` entries, in order (sorted by plane, row, column; ancillary
-    /// chunks may stand between them).
-    pub fn tile_positions(&self) -> Vec<u32> {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.chunk_type == ChunkType::TILE)
-            .map(|(i, _)| i as u32)
+    /// Positions of the `TILE` entries, in file order. In a file that passed the order
+    /// rules they are sorted by (plane, row, column), but not necessarily contiguous:
+    /// ancillary chunks may sit between tiles.
+    pub fn tile_positions(&self) -> Vec<usize> {
+        (0..self.entries.len())
+            .filter(|&i| self.entries[i].chunk_type == ChunkType::TILE)
             .collect()
     }
 
     /// The entry of a tile, by binary search over `tiles` (from [`Index::tile_positions`]).
-    pub fn find_tile(&self, tiles: &[u32], plane: u16, col: u32, row: u32) -> Option<&IndexEntry> {
-        let found = tiles
-            .binary_search_by_key(&(plane, row, col), |&i| {
-                self.entries
-                    .get(i as usize)
-                    .map_or((u16::MAX, u32::MAX, u32::MAX), |e| (e.plane, e.row, e.col))
-            })
-            .ok()?;
-        self.entries.get(*tiles.get(found)? as usize)
+    pub fn find_tile(
+        &self,
+        tiles: &[usize],
+        plane: u16,
+        col: u32,
+        row: u32,
+    ) -> Option<&IndexEntry> {
+        let key = (plane, row, col);
+        let found = tiles.binary_search_by(|&p| match self.entries.get(p) {
+            Some(e) => (e.plane, e.row, e.col).cmp(&key),
+            None => std::cmp::Ordering::Greater,
+        });
+        found
+            .ok()
+            .and_then(|i| tiles.get(i))
+            .and_then(|&p| self.entries.get(p))
     }
 
     /// The first entry of a type.

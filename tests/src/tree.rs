@@ -1,0 +1,328 @@
+//! The whole `spec/vectors/` folder, made in memory: every vector, its expectation, the
+//! README and the index. Written to disk by `make-vectors`, compared with the disk by
+//! `make-vectors --check` and by the test suite.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::expectation::expectation_for;
+use crate::recipes;
+use crate::vector::{Context, Expect, Vector};
+
+/// Relative path (with `/`) to file contents.
+pub type Tree = BTreeMap<String, Vec<u8>>;
+
+/// Where the vectors live in the repository.
+pub fn default_dir() -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .parent()
+        .unwrap_or(crate_dir)
+        .join("spec")
+        .join("vectors")
+}
+
+/// Makes every file of the folder. Fails, naming each, if recipes fail or miss their mark.
+pub fn generate() -> Result<Tree, String> {
+    let vectors = recipes::all();
+    check_names(&vectors)?;
+    let mut tree = Tree::new();
+    let mut failures = Vec::new();
+    for v in &vectors {
+        let made = (v.make)(&Context::new(v.name))
+            .map_err(|e| format!("recipe of {} fails: {e}", v.name))
+            .and_then(|bytes| expectation_for(v, &bytes).map(|json| (bytes, json)));
+        match made {
+            Ok((bytes, expectation)) => {
+                let folder = v.expect.folder();
+                tree.insert(format!("{folder}/{}.scx", v.name), bytes);
+                tree.insert(format!("{folder}/{}.json", v.name), expectation);
+            }
+            Err(message) => failures.push(message),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(format!(
+            "{} of {} vectors cannot be made:\n{}",
+            failures.len(),
+            vectors.len(),
+            failures.join("\n")
+        ));
+    }
+    tree.insert(
+        ".gitattributes".to_owned(),
+        GITATTRIBUTES.as_bytes().to_vec(),
+    );
+    tree.insert("README.md".to_owned(), readme(&vectors).into_bytes());
+    tree.insert("index.json".to_owned(), index_json(&vectors)?);
+    Ok(tree)
+}
+
+fn check_names(vectors: &[Vector]) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for v in vectors {
+        let well_formed = !v.name.is_empty()
+            && v.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !well_formed {
+            return Err(format!(
+                "vector name {:?} is not lower-case words joined by '-'",
+                v.name
+            ));
+        }
+        if !seen.insert(v.name) {
+            return Err(format!("two vectors are called {}", v.name));
+        }
+        if v.comment.contains('|') || v.comment.contains('\n') {
+            return Err(format!(
+                "the comment of {} must be one line without '|'",
+                v.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One difference between the made folder and the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Difference {
+    /// Made, but not on disk.
+    Missing(String),
+    /// On disk, but not made.
+    Extra(String),
+    /// On disk with other bytes.
+    Changed(String),
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Difference::Missing(p) => write!(f, "missing: {p}"),
+            Difference::Extra(p) => write!(f, "extra:   {p}"),
+            Difference::Changed(p) => write!(f, "changed: {p}"),
+        }
+    }
+}
+
+/// Every file under `dir`, by relative path with `/`.
+pub fn read_dir(dir: &Path) -> Result<Tree, String> {
+    let mut tree = Tree::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && d == dir => return Ok(tree),
+            Err(e) => return Err(format!("cannot list {}: {e}", d.display())),
+        };
+        for entry in entries {
+            let path = entry
+                .map_err(|e| format!("cannot list {}: {e}", d.display()))?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(dir)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let bytes =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            tree.insert(relative, bytes);
+        }
+    }
+    Ok(tree)
+}
+
+/// The differences between `made` and what is on disk under `dir`.
+pub fn compare(made: &Tree, dir: &Path) -> Result<Vec<Difference>, String> {
+    let disk = read_dir(dir)?;
+    let mut out = Vec::new();
+    for (path, bytes) in made {
+        match disk.get(path) {
+            None => out.push(Difference::Missing(path.clone())),
+            Some(b) if b != bytes => out.push(Difference::Changed(path.clone())),
+            Some(_) => {}
+        }
+    }
+    for path in disk.keys() {
+        if !made.contains_key(path) {
+            out.push(Difference::Extra(path.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `made` under `dir` and removes stale vectors (`.scx` and `.json` files in `valid/`
+/// and `invalid/` that the recipes no longer make), so the folder is what the recipes make.
+/// Any other file found there is left alone and returned, for the caller to report.
+pub fn write(made: &Tree, dir: &Path) -> Result<Vec<String>, String> {
+    let mut left_alone = Vec::new();
+    for difference in compare(made, dir)? {
+        if let Difference::Extra(path) = difference {
+            let in_folder = path.starts_with("valid/") || path.starts_with("invalid/");
+            let vector_file = path.ends_with(".scx") || path.ends_with(".json");
+            if !(in_folder && vector_file) {
+                left_alone.push(path);
+                continue;
+            }
+            let full = dir.join(&path);
+            std::fs::remove_file(&full)
+                .map_err(|e| format!("cannot remove {}: {e}", full.display()))?;
+        }
+    }
+    for (path, bytes) in made {
+        let full = dir.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        if std::fs::read(&full).ok().as_deref() != Some(bytes.as_slice()) {
+            std::fs::write(&full, bytes)
+                .map_err(|e| format!("cannot write {}: {e}", full.display()))?;
+        }
+    }
+    Ok(left_alone)
+}
+
+#[derive(Serialize)]
+struct IndexFile<'a> {
+    description: &'a str,
+    vectors: Vec<IndexRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct IndexRow<'a> {
+    name: &'a str,
+    expect: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    file: String,
+    expectation: String,
+    comment: &'a str,
+}
+
+fn index_json(vectors: &[Vector]) -> Result<Vec<u8>, String> {
+    let index = IndexFile {
+        description: "scanx conformance test vectors; see README.md",
+        vectors: vectors
+            .iter()
+            .map(|v| {
+                let folder = v.expect.folder();
+                IndexRow {
+                    name: v.name,
+                    expect: folder,
+                    error: match v.expect {
+                        Expect::Valid => None,
+                        Expect::Invalid(kind) => Some(kind.name()),
+                    },
+                    file: format!("{folder}/{}.scx", v.name),
+                    expectation: format!("{folder}/{}.json", v.name),
+                    comment: v.comment,
+                }
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_vec_pretty(&index).map_err(|e| e.to_string())?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn readme(vectors: &[Vector]) -> String {
+    let valid: Vec<&Vector> = vectors
+        .iter()
+        .filter(|v| v.expect == Expect::Valid)
+        .collect();
+    let invalid: Vec<&Vector> = vectors
+        .iter()
+        .filter(|v| v.expect != Expect::Valid)
+        .collect();
+    let mut s = String::new();
+    s.push_str(README_HEAD);
+    s.push_str(&format!(
+        "\n## Valid vectors ({})\n\n| Vector | What it checks |\n|---|---|\n",
+        valid.len()
+    ));
+    for v in valid {
+        s.push_str(&format!("| `valid/{}.scx` | {} |\n", v.name, v.comment));
+    }
+    s.push_str(&format!(
+        "\n## Invalid vectors ({})\n\n| Vector | Error | Code | What it checks |\n|---|---|---|---|\n",
+        invalid.len()
+    ));
+    for v in invalid {
+        if let Expect::Invalid(kind) = v.expect {
+            s.push_str(&format!(
+                "| `invalid/{}.scx` | `{}` | {} | {} |\n",
+                v.name,
+                kind.name(),
+                kind.code(),
+                v.comment
+            ));
+        }
+    }
+    s
+}
+
+/// Keeps git from converting line endings in any file here: they are compared byte for byte.
+const GITATTRIBUTES: &str = "\
+# Generated by make-vectors. Every file here is compared byte for byte: no conversion.
+* -text
+*.scx binary
+";
+
+const README_HEAD: &str = "\
+# scanx conformance test vectors
+
+Generated by `cargo run -p scanx-conformance --bin make-vectors`: do not edit by hand.
+`cargo run -p scanx-conformance --bin make-vectors -- --check` remakes them in memory and
+fails if any byte differs from what is here; `cargo test -p scanx-conformance` does the same
+and runs every vector through both readers of the Rust library.
+
+Each vector is a file `NAME.scx` in `valid/` or `invalid/`, with its expectation `NAME.json`
+beside it. `index.json` lists them all. The recipes that make them are in
+`tests/src/recipes/`; every file is written deterministically (fixed file ids and salt
+seeds derived from the vector's name).
+
+## What a reader must do
+
+A **valid** vector must read without error. Its expectation gives:
+
+- `version`: the format version in the file, `major.minor`;
+- `file_id`: the file id from `HEAD`, hexadecimal;
+- `metadata_sha256`: SHA-256 of the `META` payload exactly as stored;
+- `personal_data`: whether a `PERS` chunk is present;
+- `planes`: for each plane, its sample type, size, tile size, personal flag, and
+  `pixels_sha256`, the SHA-256 of its decoded samples, little-endian, row-major, with
+  redacted tiles as zero samples;
+- `annotations`, `events`, `generations` (manifests), `signatures`: how many there are;
+- `unknown_chunks`: the ancillary chunks a reader skips (type, header offset, payload
+  length);
+- `redacted_tiles`: the tiles absent because a redaction event names them.
+
+An **invalid** vector must be rejected. `error` and `code` are the error a full forward
+read (one pass from the first byte, every structure checked, every tile decoded, the index
+rebuilt and compared) must stop with: the first problem in file order. Every invalid vector
+was made from a valid file by changing one thing, with the manifests, the index and the
+tail rebuilt around the change, so that the named defect is the only one. A random-access
+reader (tail, then index, then chunks) must also fail when opening the file or reading
+every plane, the annotations and the events; `random_access_error` records the kind the
+Rust library's random-access reader gives, which may differ because it meets the index
+first.
+
+## How the files were made
+
+The `recipe` of each expectation is short. Where it says **base file**, it means the file
+most invalid vectors are cut from: the example scan metadata and personal data of the
+schema, one 8 x 6 u16 plane in four stored (no filter, codec none) 4 x 3 tiles, one box
+annotation and one capture event, unsigned, with a SHA-256 manifest. **Resealed** means the
+manifests, the index and the tail were rebuilt for the changed chunk sequence exactly as a
+writer would have written them; **index and tail rebuilt** means only those two were.
+";
