@@ -1,5 +1,44 @@
 #![forbid(unsafe_code)]
-//! scanx: the signed exchange format for X-ray scans of containers, trucks and wagons.
+//! scanx: an open, signed, versioned exchange format for X-ray scans of containers, trucks
+//! and rail wagons.
+//!
+//! A scanx file holds the raw channels of a scan as tiled planes, the customs metadata
+//! (validated against `spec/metadata.schema.json`), personal data kept apart so it can be
+//! removed, annotations, and a chain of signed generations proving who captured the scan
+//! and what each agency did to it. The format is specified in `spec/scanx-format.md`.
+//!
+//! ```
+//! use scanx::{Reader, Result};
+//! use scanx::pixels::Rect;
+//!
+//! fn main() -> Result<()> {
+//!     // A dual-energy scan from the conformance vectors: side and top views.
+//!     let scan = Reader::open("../spec/vectors/valid/dual-energy-two-views.scx")?;
+//!     let metadata = scan.metadata();
+//!     assert_eq!(metadata.site.locode, "BEANR");
+//!     for plane in scan.planes() {
+//!         println!(
+//!             "plane {} ({}): {}x{} {}",
+//!             plane.index, plane.attributes.name, plane.grid.width, plane.grid.height,
+//!             plane.sample_type.name()
+//!         );
+//!     }
+//!     // Only the tiles under the rectangle are read and decoded.
+//!     let corner = scan.read_region(0, Rect { x: 0, y: 0, width: 4, height: 3 })?;
+//!     assert_eq!(corner.as_bytes().len(), 4 * 3 * 2);
+//!     Ok(())
+//! }
+//! ```
+//!
+//! - Reading: [`Reader`] for random access (a file, bytes, any `Read + Seek`, or your own
+//!   [`Source`] such as HTTP range requests), [`read_stream`] for one forward pass over any
+//!   `Read` that checks everything and decodes every plane.
+//! - Writing: [`Writer`] streams a new file front to back to any `Write`; [`Editor`] appends
+//!   a generation to an existing one (annotate, redact, countersign), copying every
+//!   unchanged chunk byte for byte; [`atomic::write_atomic`] puts a file in place only once
+//!   it is complete.
+//! - Bad input: every failure is an [`Error`] with a stable [`ErrorKind`] code, the chunk
+//!   and the byte offset; [`Limits`] bound what a hostile file can make the reader allocate.
 
 pub mod atomic;
 pub mod container;
