@@ -78,6 +78,19 @@ pub fn read_stream_with<R: Read>(
     options: &ReadOptions,
     observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
 ) -> Result<Scan> {
+    read_stream_observed(reader, total_len, options, observer, &|_| ())
+}
+
+/// As [`read_stream_with`], and hands every `TILE` chunk a second time to
+/// `tile_observer`, from the parallel step that decodes the tiles once the whole file has
+/// been read. The verifier digests tiles there: in parallel, and without copying them.
+pub fn read_stream_observed<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    options: &ReadOptions,
+    observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
+    tile_observer: &(dyn Fn(&RawChunk) + Sync),
+) -> Result<Scan> {
     let limits = &options.limits;
     let mut chunks = ChunkStream::new(reader, total_len, limits.clone())?;
     let version = chunks.version();
@@ -197,7 +210,7 @@ pub fn read_stream_with<R: Read>(
     let metadata = metadata.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?;
 
     let redacted = redacted_tiles(&events);
-    let decoded_planes = decode_planes(planes, pending, &redacted)?;
+    let decoded_planes = decode_planes(planes, pending, &redacted, tile_observer)?;
     let mut redacted_tiles: Vec<TileRef> = redacted.into_iter().collect();
     redacted_tiles.retain(|t| usize::from(t.plane) < decoded_planes.len());
 
@@ -223,10 +236,12 @@ fn decode_planes(
     planes: Vec<PlaneInfo>,
     pending: Vec<PendingTile>,
     redacted: &std::collections::BTreeSet<TileRef>,
+    tile_observer: &(dyn Fn(&RawChunk) + Sync),
 ) -> Result<Vec<Plane>> {
     let decoded: Vec<(u16, crate::pixels::Rect, Vec<u8>)> = pending
         .par_iter()
         .map(|t| {
+            tile_observer(&t.chunk);
             let plane = &planes[usize::from(t.header.plane)];
             let rect = check_tile_against_plane(&t.header, plane, t.offset)?;
             let (_, data) = TileHeader::parse(&t.chunk.payload, t.chunk.payload_offset())?;

@@ -99,6 +99,12 @@ pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport
     check_events(c, &signed, &mut problems, &mut report);
 
     let any_signature = !report.signatures.is_empty();
+    let mut redacted_per_generation = vec![0usize; c.generations.len()];
+    for &(k, _) in redacted.entries.keys() {
+        if let Some(n) = redacted_per_generation.get_mut(k) {
+            *n += 1;
+        }
+    }
     for (i, g) in c.generations.iter().enumerate() {
         let number = i as u32 + 1;
         let signers = signed.get(i).cloned().unwrap_or_default();
@@ -122,7 +128,7 @@ pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport
             checked: matches
                 .get(i)
                 .map_or(0, |m| m.present.iter().filter(|p| p.is_some()).count()),
-            redacted: redacted.entries.keys().filter(|(k, _)| *k == i).count(),
+            redacted: redacted_per_generation.get(i).copied().unwrap_or(0),
             expected_signatures: g.manifest.expected_signatures,
             signatures: g.signatures.len(),
             signed_by: signers.iter().map(|k| KeyId(*k).to_hex()).collect(),
@@ -506,7 +512,11 @@ fn check_signatures(
                 chain: &r.chain,
             });
             let key = PublicKey::from_bytes(&r.public_key);
+            // A signature beyond the expected count makes the file invalid whatever it
+            // verifies to; not checking it bounds the Ed25519 work a hostile file can ask
+            // for to 255 signatures per generation.
             let failure = match &key {
+                Ok(_) if n >= expected => None,
                 Ok(k) => k.verify_strict(&message, &r.signature).err(),
                 Err(e) => Some(Error::new(e.kind(), e.message())),
             };
@@ -605,28 +615,39 @@ fn check_events(
     problems: &mut Vec<Problem>,
     report: &mut VerifyReport,
 ) {
+    // Per generation: the key ids (hex) of its valid signatures, and of all its SIGN
+    // chunks. Sets, so a file with many events and signatures costs no more than it is
+    // long.
+    let valid_keys: Vec<HashSet<String>> = signed
+        .iter()
+        .map(|keys| keys.iter().map(hex::encode).collect())
+        .collect();
+    let recorded_keys: Vec<HashSet<String>> = c
+        .generations
+        .iter()
+        .map(|g| {
+            g.signatures
+                .iter()
+                .map(|s| hex::encode(s.record.key_id))
+                .collect()
+        })
+        .collect();
     let mut redactions = report.redactions.iter_mut();
     for data in &c.events {
         let e = &data.event;
         let k = data.generation;
         let generation_index = (k as usize).saturating_sub(1);
-        let signers = signed.get(generation_index);
-        let signed_by_actor = signers.is_some_and(|keys| {
-            keys.iter()
-                .any(|key| hex::encode(key) == e.actor.key_id.to_ascii_lowercase())
-        });
+        let actor = e.actor.key_id.to_ascii_lowercase();
+        let signed_by_actor = valid_keys
+            .get(generation_index)
+            .is_some_and(|keys| keys.contains(&actor));
         // Checked only where the generation is signed at all (an unsigned generation is
         // reported as such), and not where the actor's own signature is there but not
         // valid (that signature's reasons say why).
-        let records = c
-            .generations
-            .get(generation_index)
-            .map(|g| &g.signatures[..])
-            .unwrap_or_default();
-        let actor_signed_something = records
-            .iter()
-            .any(|s| hex::encode(s.record.key_id) == e.actor.key_id.to_ascii_lowercase());
-        if !records.is_empty() && !signed_by_actor && !actor_signed_something {
+        let recorded = recorded_keys.get(generation_index);
+        let generation_signed = recorded.is_some_and(|keys| !keys.is_empty());
+        let actor_signed_something = recorded.is_some_and(|keys| keys.contains(&actor));
+        if generation_signed && !signed_by_actor && !actor_signed_something {
             problems.push(
                 Problem::new(
                     Reason::EventActorNotSigner,

@@ -1,11 +1,13 @@
 //! Gathering what the rules need, in the same forward pass that reads the file: every
 //! chunk's digest, each manifest's digest, and the chain digest each signature must carry.
 //!
-//! Small chunks are digested as they pass. Large ones (tiles) are copied into a batch that
-//! is digested in parallel once it holds [`BATCH_BYTES`], so hashing uses every core while
-//! the memory it takes stays bounded whatever the size of the file.
+//! Chunks are digested as they pass, except tiles: the reader keeps those until it decodes
+//! them, in parallel, once the whole file has been read, and they are digested there, in
+//! the same parallel step. Hashing thus uses every core and takes no copy of any chunk:
+//! the verifier holds no more memory than the reader.
 
-use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use crate::container::chunk::{chunk_header, ChunkType, FormatVersion, RawChunk};
 use crate::container::head::Head;
@@ -13,16 +15,11 @@ use crate::container::manifest::Manifest;
 use crate::container::signature::SignatureRecord;
 use crate::container::tile::TileHeader;
 use crate::crypto::digest::{Digest, DigestAlgorithm, Hasher, CHAIN_DOMAIN, CHUNK_DOMAIN};
+use crate::error::{Error, ErrorKind, Result};
 use crate::generations::ChunkRef;
 use crate::metadata::Event;
 use crate::model::{Scan, TileRef};
 use crate::verify::report::UnknownChunkReport;
-
-/// Chunks at least this large are digested in parallel batches; smaller ones at once.
-const BATCH_THRESHOLD: usize = 16 << 10;
-/// A batch is digested once it holds this many bytes: the most the verifier holds in
-/// copies at any time.
-const BATCH_BYTES: usize = 32 << 20;
 
 /// What the rules are applied to: the file seen as generations, with digests.
 #[derive(Debug)]
@@ -82,11 +79,27 @@ pub(crate) struct RegionInput {
     pub missing: Vec<TileRef>,
 }
 
-/// A large chunk waiting for its batch to be digested.
-struct PendingDigest {
-    slot: usize,
-    header: [u8; 12],
-    payload: Vec<u8>,
+/// What the two observers of a forward read share: the file's `HEAD`, once seen, and
+/// the digests of the tiles.
+#[derive(Default)]
+pub(crate) struct TileDigests {
+    head: OnceLock<Head>,
+    /// (offset, digest) of each tile, in no particular order.
+    digests: Mutex<Vec<(u64, Digest)>>,
+}
+
+impl TileDigests {
+    /// Digests one tile; called from the reader's parallel decoding step.
+    pub fn observe(&self, raw: &RawChunk) {
+        let Some(head) = self.head.get() else { return };
+        let header = chunk_header(raw.chunk_type, raw.payload.len() as u64);
+        let digest = head
+            .algorithm
+            .digest(&[CHUNK_DOMAIN, &head.file_id, &header, &raw.payload]);
+        if let Ok(mut digests) = self.digests.lock() {
+            digests.push((raw.offset, digest));
+        }
+    }
 }
 
 /// The per-chunk observer of a forward read.
@@ -98,8 +111,8 @@ pub(crate) struct StreamCollector {
     signs_seen: usize,
     /// Every content chunk, in file order, with the generation it belongs to.
     chunks: Vec<(u32, ChunkRef)>,
-    batch: Vec<PendingDigest>,
-    batch_bytes: usize,
+    /// Offset -> position in `chunks` of each tile, whose digest comes later.
+    tiles: HashMap<u64, usize>,
     /// (offset, digest) of each MANI chunk.
     manifests: Vec<(u64, Digest)>,
     /// (generation, offset, expected chain) of each SIGN chunk.
@@ -117,7 +130,7 @@ impl StreamCollector {
 
     /// Takes note of one chunk as the reader passes it. Never fails: anything it cannot
     /// make sense of, the reader rejects right after.
-    pub fn observe(&mut self, raw: &RawChunk) {
+    pub fn observe(&mut self, raw: &RawChunk, shared: &TileDigests) {
         let t = raw.chunk_type;
         if t == ChunkType::HEAD && self.head.is_none() {
             if let Ok(head) = Head::parse(&raw.payload, raw.payload_offset()) {
@@ -126,6 +139,8 @@ impl StreamCollector {
                 chain.update(&head.file_id);
                 self.chain = Some(chain);
                 self.head = Some(head);
+                // Only the first HEAD is ever set; a second one fails the read.
+                let _ = shared.head.set(head);
             }
         }
         // Without HEAD first the reader fails on this very chunk: nothing to digest.
@@ -177,18 +192,12 @@ impl StreamCollector {
                         generation,
                     });
                 }
-                let slot = self.chunks.len();
-                let digest = if raw.payload.len() < BATCH_THRESHOLD {
+                let digest = if t == ChunkType::TILE {
+                    self.tiles.insert(raw.offset, self.chunks.len());
+                    [0u8; 32]
+                } else {
                     head.algorithm
                         .digest(&[CHUNK_DOMAIN, &head.file_id, &header, &raw.payload])
-                } else {
-                    self.batch_bytes += raw.payload.len();
-                    self.batch.push(PendingDigest {
-                        slot,
-                        header,
-                        payload: raw.payload.clone(),
-                    });
-                    [0u8; 32]
                 };
                 self.chunks.push((
                     generation,
@@ -200,40 +209,39 @@ impl StreamCollector {
                         tile,
                     },
                 ));
-                if self.batch_bytes >= BATCH_BYTES {
-                    self.flush();
-                }
-            }
-        }
-    }
-
-    /// Digests the waiting batch in parallel.
-    fn flush(&mut self) {
-        let Some(head) = self.head else { return };
-        let batch = std::mem::take(&mut self.batch);
-        self.batch_bytes = 0;
-        let digests: Vec<(usize, Digest)> = batch
-            .par_iter()
-            .map(|p| {
-                (
-                    p.slot,
-                    head.algorithm
-                        .digest(&[CHUNK_DOMAIN, &head.file_id, &p.header, &p.payload]),
-                )
-            })
-            .collect();
-        for (slot, digest) in digests {
-            if let Some((_, chunk)) = self.chunks.get_mut(slot) {
-                chunk.digest = digest;
             }
         }
     }
 
     /// Puts what was observed together with what the reader parsed. `scan` holds the
-    /// manifests, signatures and events in the order they were observed.
-    pub fn finish(mut self, scan: Scan) -> Option<Collected> {
-        self.flush();
-        let head = self.head?;
+    /// manifests, signatures and events in the order they were observed; `shared` the
+    /// digests of the tiles (every tile's, since the read succeeded).
+    pub fn finish(mut self, scan: Scan, shared: TileDigests) -> Result<Collected> {
+        let head = self
+            .head
+            .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
+        let digests = shared.digests.into_inner().map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidState,
+                "a tile digest could not be recorded",
+            )
+        })?;
+        // Fail closed: a tile left with its placeholder digest must never be compared.
+        let mut digested = 0usize;
+        for (offset, digest) in digests {
+            if let Some(&slot) = self.tiles.get(&offset) {
+                if let Some((_, chunk)) = self.chunks.get_mut(slot) {
+                    chunk.digest = digest;
+                    digested += 1;
+                }
+            }
+        }
+        if digested != self.tiles.len() {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                format!("{} of {} tiles were digested", digested, self.tiles.len()),
+            ));
+        }
         let mut generations: Vec<GenerationData> = self
             .manifests
             .iter()
@@ -272,7 +280,7 @@ impl StreamCollector {
                 event,
             })
             .collect();
-        Some(Collected {
+        Ok(Collected {
             version: scan.version,
             file_id: head.file_id,
             algorithm: head.algorithm,

@@ -58,12 +58,12 @@ pub use report::{
 
 use crate::crypto::TrustStore;
 use crate::error::{Error, ErrorKind, Result};
-use crate::stream::{read_stream_with, ReadOptions};
-use collect::StreamCollector;
+use crate::stream::{read_stream_observed, ReadOptions};
+use collect::{StreamCollector, TileDigests};
 
 /// Verifies a whole file read from any `Read`, in one forward pass: the file is read with
 /// every structural check of [`crate::read_stream`], and every chunk is digested as it
-/// passes (large chunks in parallel batches of bounded size).
+/// passes, except tiles, which are digested in parallel as they are decoded.
 ///
 /// Never fails: a file that breaks the format, or a stream that cannot be read to the
 /// end, gives [`Status::Invalid`] with a [`Reason::FormatError`] problem naming the error
@@ -77,15 +77,22 @@ pub fn verify_stream<R: Read>(
     options: &ReadOptions,
 ) -> VerifyReport {
     let mut collector = StreamCollector::default();
-    let result = read_stream_with(reader, total_len, options, &mut |raw| {
-        collector.observe(raw);
-        Ok(())
-    });
+    let tiles = TileDigests::default();
+    let result = read_stream_observed(
+        reader,
+        total_len,
+        options,
+        &mut |raw| {
+            collector.observe(raw, &tiles);
+            Ok(())
+        },
+        &|raw| tiles.observe(raw),
+    );
     let head = collector.head();
     let failure = match result {
-        Ok(scan) => match collector.finish(scan) {
-            Some(collected) => return check::analyse(&collected, trust),
-            None => Error::new(ErrorKind::MissingChunk, "no HEAD chunk"),
+        Ok(scan) => match collector.finish(scan, tiles) {
+            Ok(collected) => return check::analyse(&collected, trust),
+            Err(e) => e,
         },
         Err(e) => e,
     };
