@@ -147,6 +147,7 @@ pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport
     } else if !any_signature {
         Status::Unsigned
     } else if problems.is_empty()
+        && report.generations.iter().all(|g| !g.signed_by.is_empty())
         && report
             .signatures
             .iter()

@@ -25,17 +25,28 @@
 //!
 //! # Rules
 //!
-//! The rules are those of the specification's verification section (see the
-//! `check` module for rule 1d in full). Two points go beyond the first draft of that
-//! section:
+//! The rules are those of the specification's verification section (the `check` module
+//! states rule 1d in full). Where that section left a case open, this is what holds:
 //!
 //! - A chunk that is listed in its manifest but out of order (or a second copy of one) is
 //!   `UNLISTED_CHUNK`, and the entry it matches is not also reported as removed. A chunk
 //!   that matches no entry is `DIGEST_MISMATCH` only when it can be paired with an entry of
-//!   its type that lacks its chunk and that no valid redaction record accounts for; a chunk
-//!   sitting where a redacted chunk was is `UNLISTED_CHUNK` (planted content).
+//!   its type that lacks its chunk and that no valid redaction record accounts for (an
+//!   altered chunk, reported once); otherwise it is `UNLISTED_CHUNK` (inserted, spliced in
+//!   from another file, or planted where a redacted chunk was).
 //! - A redaction record naming an entry an earlier record already named is
 //!   `BAD_REDACTION_REFERENCE`, so the provenance says once who removed what.
+//! - Each fact is reported once, with its cause: `UNSIGNED_GENERATION` is for a
+//!   generation sealed with no signature expected and none present (a stripped one is
+//!   `SIGNATURE_MISSING`, a bad one has its own reasons), and `EVENT_ACTOR_NOT_SIGNER` is
+//!   not reported when the actor's own signature is there but not valid.
+//! - A signed file verified without a trust store gets `NO_TRUST_STORE`, so a strict
+//!   caller's error always names why the file is not trusted.
+//! - Signatures are checked against the file's algorithm (from `HEAD`) and the
+//!   generation's position in the file. A signature beyond the count its manifest expects
+//!   is `UNEXPECTED_SIGNATURE` and is not checked further than its chain: the file is
+//!   invalid whatever it verifies to, and this bounds the Ed25519 work a hostile file can
+//!   demand.
 //!
 //! A file whose trailing generations were cut off and whose index was rebuilt verifies as
 //! the shorter file it now is: nothing inside a file can prove that nothing followed. A
