@@ -51,11 +51,13 @@ pub mod metadata;
 pub mod model;
 mod parse;
 pub mod pixels;
+pub mod provenance;
 pub mod reader;
 pub mod seal;
 pub mod source;
 pub mod stream;
 pub mod synthetic;
+pub mod verify;
 pub mod writer;
 
 pub use container::chunk::{ChunkType, FormatVersion};
@@ -68,4 +70,8 @@ pub use reader::Reader;
 pub use seal::SignRequest;
 pub use source::{BytesSource, FileSource, SeekSource, Source};
 pub use stream::{read_bytes, read_path, read_stream, ReadOptions};
+pub use verify::{
+    verify_bytes, verify_path, verify_region, verify_stream, verify_strict, Reason, Status,
+    VerifyReport,
+};
 pub use writer::{PlaneSpec, WriteOptions, Writer};

@@ -487,6 +487,24 @@ impl<S: Source> Reader<S> {
         Ok(chunk)
     }
 
+    /// The resource limits this reader applies.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The whole chunk (header and payload) an index entry points at, in one read,
+    /// checked against the limits and against the entry's type and length. The verifier
+    /// digests chunks this way when it checks one region.
+    pub fn raw_chunk(&self, entry: &IndexEntry) -> Result<Vec<u8>> {
+        if entry.length < CHUNK_HEADER_LEN {
+            return Err(Error::invalid_argument(format!(
+                "an index entry of {} bytes cannot hold a chunk header",
+                entry.length
+            )));
+        }
+        self.read_chunk(entry)
+    }
+
     /// Decodes one tile; `None` if it was redacted. One read.
     pub fn read_tile(&self, plane: u16, col: u32, row: u32) -> Result<Option<Vec<u8>>> {
         let info = self.plane(plane)?;

@@ -25,12 +25,18 @@ use crate::pixels::{self, PixelBuffer};
 pub struct ReadOptions {
     /// Resource limits.
     pub limits: Limits,
+    /// Set by the verifier, which checks manifest numbering and algorithms itself and
+    /// reports each with its own reason instead of a format error.
+    pub(crate) manifests_checked_by_verifier: bool,
 }
 
 impl ReadOptions {
     /// Options with the given limits.
     pub fn with_limits(limits: Limits) -> Self {
-        ReadOptions { limits }
+        ReadOptions {
+            limits,
+            manifests_checked_by_verifier: false,
+        }
     }
 }
 
@@ -80,6 +86,19 @@ pub fn read_stream_with<R: Read>(
     total_len: Option<u64>,
     options: &ReadOptions,
     observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
+) -> Result<Scan> {
+    read_stream_observed(reader, total_len, options, observer, &|_| ())
+}
+
+/// As [`read_stream_with`], and hands every `TILE` chunk a second time to
+/// `tile_observer`, from the parallel step that decodes the tiles once the whole file has
+/// been read. The verifier digests tiles there: in parallel, and without copying them.
+pub fn read_stream_observed<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    options: &ReadOptions,
+    observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
+    tile_observer: &(dyn Fn(&RawChunk) + Sync),
 ) -> Result<Scan> {
     let limits = &options.limits;
     let mut chunks = ChunkStream::new(reader, total_len, limits.clone())?;
@@ -158,7 +177,10 @@ pub fn read_stream_with<R: Read>(
             }
             Parsed::Evnt(e) => events.push(*e),
             Parsed::Mani(m) => {
-                if let Some(h) = &head {
+                if let Some(h) = head
+                    .as_ref()
+                    .filter(|_| !options.manifests_checked_by_verifier)
+                {
                     check_manifest(&m, h.algorithm, manifests.len() + 1, raw.offset)?;
                 }
                 manifests.push(m);
@@ -208,7 +230,7 @@ pub fn read_stream_with<R: Read>(
     let metadata = metadata.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?;
 
     let redacted = redacted_tiles(&events);
-    let decoded_planes = decode_planes(planes, pending, &redacted)?;
+    let decoded_planes = decode_planes(planes, pending, &redacted, tile_observer)?;
     let mut redacted_tiles: Vec<TileRef> = redacted.into_iter().collect();
     redacted_tiles.retain(|t| usize::from(t.plane) < decoded_planes.len());
 
@@ -234,10 +256,12 @@ fn decode_planes(
     planes: Vec<PlaneInfo>,
     pending: Vec<PendingTile>,
     redacted: &std::collections::BTreeSet<TileRef>,
+    tile_observer: &(dyn Fn(&RawChunk) + Sync),
 ) -> Result<Vec<Plane>> {
     let decoded: Vec<(u16, crate::pixels::Rect, Vec<u8>)> = pending
         .par_iter()
         .map(|t| {
+            tile_observer(&t.chunk);
             let plane = &planes[usize::from(t.header.plane)];
             let rect = check_tile_against_plane(&t.header, plane, t.offset)?;
             let (_, data) = TileHeader::parse(&t.chunk.payload, t.chunk.payload_offset())?;

@@ -1,0 +1,169 @@
+//! Verification (R8 to R10): one forward pass that reads the file, digests every chunk,
+//! checks every manifest, redaction record and signature, and asks the trust store about
+//! every signer; the result is one [`Status`] with typed [`Reason`]s per chunk and per
+//! signature.
+//!
+//! ```
+//! use scanx::crypto::{Role, SigningKey, TrustStore, TrustedKey};
+//! use scanx::metadata::{PlaneAttributes, ScanMetadata};
+//! use scanx::pixels::{PixelBuffer, SampleType};
+//! use scanx::verify::{verify_bytes, Status};
+//! use scanx::{PlaneSpec, ReadOptions, SignRequest, WriteOptions, Writer};
+//!
+//! let scanner = SigningKey::from_seed(&[1; 32]);
+//! let mut w = Writer::new(Vec::new(), &ScanMetadata::example(), WriteOptions::default())?;
+//! let p = w.add_plane(PlaneSpec::new(SampleType::U16, 64, 32, PlaneAttributes::example_high_energy()))?;
+//! w.write_plane(p, &PixelBuffer::zeroed(SampleType::U16, 64, 32)?)?;
+//! let file = w.finish(&[SignRequest { signer: &scanner, role: Role::Scanner, time: 1_772_355_600 }])?;
+//!
+//! let mut trust = TrustStore::new();
+//! trust.insert(TrustedKey::new(scanner.public_key(), "Belgian Customs", "BE", vec![Role::Scanner])?)?;
+//! let report = verify_bytes(&file, Some(&trust), &ReadOptions::default());
+//! assert_eq!(report.status, Status::Trusted);
+//! # Ok::<(), scanx::Error>(())
+//! ```
+//!
+//! # Rules
+//!
+//! The rules are those of the specification's verification section (the `check` module
+//! states rule 1d in full). Where that section left a case open, this is what holds:
+//!
+//! - A chunk that is listed in its manifest but out of order (or a second copy of one) is
+//!   `UNLISTED_CHUNK`, and the entry it matches is not also reported as removed. A chunk
+//!   that matches no entry is `DIGEST_MISMATCH` only when it can be paired with an entry of
+//!   its type that lacks its chunk and that no valid redaction record accounts for (an
+//!   altered chunk, reported once); otherwise it is `UNLISTED_CHUNK` (inserted, spliced in
+//!   from another file, or planted where a redacted chunk was).
+//! - A redaction record naming an entry an earlier record already named is
+//!   `BAD_REDACTION_REFERENCE`, so the provenance says once who removed what.
+//! - Each fact is reported once, with its cause: `UNSIGNED_GENERATION` is for a
+//!   generation sealed with no signature expected and none present (a stripped one is
+//!   `SIGNATURE_MISSING`, a bad one has its own reasons), and `EVENT_ACTOR_NOT_SIGNER` is
+//!   not reported when the actor's own signature is there but not valid.
+//! - A signed file verified without a trust store gets `NO_TRUST_STORE`, so a strict
+//!   caller's error always names why the file is not trusted.
+//! - Signatures are checked against the file's algorithm (from `HEAD`) and the
+//!   generation's position in the file. A signature beyond the count its manifest expects
+//!   is `UNEXPECTED_SIGNATURE` and is not checked further than its chain: the file is
+//!   invalid whatever it verifies to, and this bounds the Ed25519 work a hostile file can
+//!   demand.
+//!
+//! A file whose trailing generations were cut off and whose index was rebuilt verifies as
+//! the shorter file it now is: nothing inside a file can prove that nothing followed. A
+//! recipient that needs the latest generation compares the manifest digest it was told
+//! (for example the one named by a derived file) with the one it got.
+
+mod check;
+mod collect;
+mod region;
+pub mod report;
+
+use std::io::Read;
+use std::path::Path;
+
+pub use region::verify_region;
+pub use report::{
+    EventReport, GenerationReport, Problem, Reason, RedactionReport, RegionReport, RemovedReport,
+    SignatureReport, Status, UnknownChunkReport, VerifyReport,
+};
+
+use crate::crypto::TrustStore;
+use crate::error::{Error, ErrorKind, Result};
+use crate::stream::{read_stream_observed, ReadOptions};
+use collect::{StreamCollector, TileDigests};
+
+/// Verifies a whole file read from any `Read`, in one forward pass: the file is read with
+/// every structural check of [`crate::read_stream`], and every chunk is digested as it
+/// passes, except tiles, which are digested in parallel as they are decoded.
+///
+/// Never fails: a file that breaks the format, or a stream that cannot be read to the
+/// end, gives [`Status::Invalid`] with a [`Reason::FormatError`] problem naming the error
+/// kind, the chunk and the offset. `total_len`, when known, lets lengths be checked
+/// before they are read. Without a trust store, a well-signed file is at best
+/// [`Status::ValidUntrusted`].
+pub fn verify_stream<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    trust: Option<&TrustStore>,
+    options: &ReadOptions,
+) -> VerifyReport {
+    let mut collector = StreamCollector::default();
+    let tiles = TileDigests::default();
+    let options = ReadOptions {
+        manifests_checked_by_verifier: true,
+        ..options.clone()
+    };
+    let result = read_stream_observed(
+        reader,
+        total_len,
+        &options,
+        &mut |raw| {
+            collector.observe(raw, &tiles);
+            Ok(())
+        },
+        &|raw| tiles.observe(raw),
+    );
+    let head = collector.head();
+    let failure = match result {
+        Ok(scan) => match collector.finish(scan, tiles) {
+            Ok(collected) => return check::analyse(&collected, trust),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    let mut report = VerifyReport::empty(Status::Invalid);
+    if let Some(head) = head {
+        report.file_id = Some(uuid::Uuid::from_bytes(head.file_id).to_string());
+        report.algorithm = Some(head.algorithm.name());
+    }
+    report.problems.push(Problem::format(&failure));
+    report
+}
+
+/// Verifies a whole file held in memory.
+pub fn verify_bytes(
+    bytes: &[u8],
+    trust: Option<&TrustStore>,
+    options: &ReadOptions,
+) -> VerifyReport {
+    verify_stream(bytes, Some(bytes.len() as u64), trust, options)
+}
+
+/// Verifies the file at `path` (opened read-only). Fails only if the file cannot be
+/// opened; everything wrong with its content is in the report.
+pub fn verify_path(
+    path: impl AsRef<Path>,
+    trust: Option<&TrustStore>,
+    options: &ReadOptions,
+) -> Result<VerifyReport> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot open {}: {e}", path.display()),
+        )
+    })?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", path.display())))?
+        .len();
+    Ok(verify_stream(
+        std::io::BufReader::with_capacity(1 << 20, file),
+        Some(len),
+        trust,
+        options,
+    ))
+}
+
+/// As [`verify_stream`], but fails with `NOT_TRUSTED`, the message giving the status and
+/// every reason, unless the status is [`Status::Trusted`]. For callers that expect a
+/// signed file: a file stripped of its signatures, or signed by a key the store does not
+/// trust, is refused.
+pub fn verify_strict<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    trust: &TrustStore,
+    options: &ReadOptions,
+) -> Result<VerifyReport> {
+    verify_stream(reader, total_len, Some(trust), options).require_trusted()
+}
