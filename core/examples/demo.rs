@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use scanx::crypto::{format_rfc3339_utc, SigningKey};
+use scanx::crypto::{format_rfc3339_utc, SigningKey, TrustStore, TrustedKey};
 use scanx::metadata::{
     Action, Actor, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata,
 };
@@ -164,6 +164,27 @@ fn run() -> Result<()> {
     let mean = samples.iter().map(|&s| f64::from(s)).sum::<f64>() / samples.len() as f64;
     println!("read plane 0 in {full_time:.2?} (mean transmission {mean:.0}); a 400x300 region in {region_time:.2?}: identical to the full read");
     println!("pixels read back are identical to those written");
+
+    // The receiving agency trusts the demonstration scanner key for the scanner role.
+    let mut trust = TrustStore::new();
+    trust.insert(TrustedKey::new(
+        key.public_key(),
+        "Demo scanner, Port of Antwerp",
+        "BE",
+        vec![Role::Scanner],
+    )?)?;
+    let t = Instant::now();
+    let report = scanx::verify_path(&path, Some(&trust), &scanx::ReadOptions::default())?;
+    println!("verified in {:.2?}:", t.elapsed());
+    for line in report.to_string().lines() {
+        println!("  {line}");
+    }
+    if !report.is_trusted() {
+        return Err(scanx::Error::new(
+            scanx::ErrorKind::NotTrusted,
+            "the demo file does not verify as TRUSTED",
+        ));
+    }
     Ok(())
 }
 
