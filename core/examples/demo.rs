@@ -12,11 +12,16 @@ use scanx::metadata::{
     Action, Actor, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata,
 };
 use scanx::pixels::{Rect, SampleType};
+use scanx::provenance::EventStamp;
 use scanx::synthetic::dual_energy_scan;
-use scanx::{PlaneSpec, Reader, Result, Role, SignRequest, WriteOptions, Writer};
+use scanx::{
+    Editor, PlaneSpec, Reader, RedactRequest, Result, Role, SignRequest, WriteOptions, Writer,
+};
 
 /// A fixed key for the demonstration only: anyone can derive it from this source.
 const DEMO_SCANNER_SEED: [u8; 32] = *b"scanx demo scanner key: NOT REAL";
+/// The exporting agency's demonstration key (equally public).
+const DEMO_AGENCY_SEED: [u8; 32] = *b"scanx demo agency key:  NOT REAL";
 
 fn main() {
     if let Err(e) = run() {
@@ -183,6 +188,73 @@ fn run() -> Result<()> {
         return Err(scanx::Error::new(
             scanx::ErrorKind::NotTrusted,
             "the demo file does not verify as TRUSTED",
+        ));
+    }
+
+    // The export desk removes the personal data and blanks the driver's cab on both
+    // channels, then signs the new generation. The scanner's signature still verifies
+    // everything that is left.
+    let agency_key = SigningKey::from_seed(&DEMO_AGENCY_SEED);
+    let stamp = EventStamp::new(
+        &agency_key,
+        Role::Agency,
+        Some(metadata.agency.clone()),
+        time + 86_400,
+    )?
+    .with_id("0c9a8b7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d");
+    let mut editor = Editor::open(&path)?;
+    let cab = Rect {
+        x: 0,
+        y: 0,
+        width: 700,
+        height,
+    };
+    let mut request =
+        RedactRequest::new("personal data and driver's cab removed before export").personal_data();
+    for plane in 0..2 {
+        for tile in editor.tiles_in(plane, cab)? {
+            request = request.tile(tile);
+        }
+    }
+    let event = editor.redact(
+        &request,
+        stamp.actor.clone(),
+        stamp.id.clone(),
+        stamp.time_rfc3339(),
+    )?;
+    let redacted_path = std::path::Path::new(&out_dir).join("demo-scan-redacted.scx");
+    let t = Instant::now();
+    editor.save(
+        &redacted_path,
+        &[SignRequest {
+            signer: &agency_key,
+            role: Role::Agency,
+            time: stamp.time,
+        }],
+    )?;
+    let removed = match &event.action {
+        Action::Redact { removed, .. } => removed.len(),
+        _ => 0,
+    };
+    println!(
+        "redacted {removed} chunk(s) and signed as the exporting agency in {:.2?}: {}",
+        t.elapsed(),
+        redacted_path.display()
+    );
+    trust.insert(TrustedKey::new(
+        agency_key.public_key(),
+        "Demo export desk",
+        "BE",
+        vec![Role::Agency],
+    )?)?;
+    let report = scanx::verify_path(&redacted_path, Some(&trust), &scanx::ReadOptions::default())?;
+    for line in report.to_string().lines() {
+        println!("  {line}");
+    }
+    if !report.is_trusted() {
+        return Err(scanx::Error::new(
+            scanx::ErrorKind::NotTrusted,
+            "the redacted file does not verify as TRUSTED",
         ));
     }
     Ok(())
