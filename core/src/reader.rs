@@ -470,7 +470,14 @@ impl<S: Source> Reader<S> {
                 _ => {}
             }
         }
+        // Only tiles that are not in the file: one a redaction event names but that is
+        // present (put back, or planted) reads like any other, as in a forward read.
         back.redacted = redacted_tiles(&back.events);
+        back.redacted.retain(|t| {
+            self.index
+                .find_tile(&self.tiles, t.plane, t.col, t.row)
+                .is_none()
+        });
         Ok(back)
     }
 

@@ -230,9 +230,19 @@ pub fn read_stream_observed<R: Read>(
     let metadata = metadata.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?;
 
     let redacted = redacted_tiles(&events);
+    // A tile a redaction event names but that is in the file (put back, or planted) is
+    // decoded like any other: it is not a redacted tile. The verifier reports it.
+    let present: std::collections::BTreeSet<TileRef> = pending
+        .iter()
+        .map(|t| TileRef {
+            plane: t.header.plane,
+            col: t.header.col,
+            row: t.header.row,
+        })
+        .collect();
     let decoded_planes = decode_planes(planes, pending, &redacted, tile_observer)?;
     let mut redacted_tiles: Vec<TileRef> = redacted.into_iter().collect();
-    redacted_tiles.retain(|t| usize::from(t.plane) < decoded_planes.len());
+    redacted_tiles.retain(|t| usize::from(t.plane) < decoded_planes.len() && !present.contains(t));
 
     Ok(Scan {
         version,

@@ -274,6 +274,13 @@ fn a_changed_digest_algorithm_id_is_detected() {
     chunks[0].payload_mut()[16] = DigestAlgorithm::Blake3.id();
     let report = verify(&assemble(&header, &chunks), &trust_store());
     assert_detected(&report, Status::Invalid, Reason::DigestAlgorithmMismatch);
+    // No chunk was altered: none is reported as a digest mismatch. The algorithm is in
+    // the signed message, so the signature no longer verifies.
+    assert_eq!(
+        report.reasons(),
+        [Reason::DigestAlgorithmMismatch, Reason::BadSignature],
+        "{report}"
+    );
 
     // In the manifest: the signature covers the manifest.
     let (header, mut chunks) = split(&small());
@@ -281,7 +288,11 @@ fn a_changed_digest_algorithm_id_is_detected() {
     chunks[mani].payload_mut()[0] = DigestAlgorithm::Blake3.id();
     let report = verify(&assemble(&header, &chunks), &trust_store());
     assert_detected(&report, Status::Invalid, Reason::DigestAlgorithmMismatch);
-    assert!(report.has(Reason::BadSignature));
+    assert_eq!(
+        report.reasons(),
+        [Reason::DigestAlgorithmMismatch, Reason::BadSignature],
+        "{report}"
+    );
 }
 
 /// Sets the minor version and signs generation 1 again with `key`, as a legitimate writer
@@ -441,9 +452,24 @@ fn content_planted_in_a_redacted_slot_is_unlisted() {
     let (header, mut chunks) = split(&journey.countersigned);
     let first_tile = positions(&chunks, ChunkType::TILE)[0];
     chunks.insert(first_tile, planted);
-    let report = verify(&assemble(&header, &chunks), &trust_store());
+    let planted_file = assemble(&header, &chunks);
+    let report = verify(&planted_file, &trust_store());
     assert_detected(&report, Status::Invalid, Reason::UnlistedChunk);
     assert_eq!(report.reasons(), [Reason::UnlistedChunk], "{report}");
+    // Both readers decode the planted tile, so neither lists it as redacted.
+    let cab_tile = scanx::TileRef {
+        plane: 0,
+        col: 0,
+        row: 0,
+    };
+    let scan = scanx::read_bytes(&planted_file, &ReadOptions::default()).expect("it reads");
+    assert!(!scan.redacted_tiles.contains(&cab_tile));
+    assert!(scan
+        .redacted_tiles
+        .contains(&scanx::TileRef { row: 1, ..cab_tile }));
+    let reader = scanx::Reader::from_bytes(&planted_file[..]).expect("it opens");
+    let listed = reader.redacted_tiles().expect("the back of the file reads");
+    assert_eq!(listed, scan.redacted_tiles);
 
     // New personal data where the removed chunk was.
     let mut fake = pers.clone();
@@ -594,6 +620,13 @@ fn a_forged_key_id_is_detected() {
     chunks[sign].payload_mut()[..16].copy_from_slice(&agency_public().key_id().0);
     let report = verify(&assemble(&header, &chunks), &trust_store());
     assert_detected(&report, Status::Invalid, Reason::KeyIdMismatch);
+    // The capture event's actor did sign, with a forged key id: reported once, on the
+    // signature, not again as an event whose actor did not sign.
+    assert_eq!(
+        report.reasons(),
+        [Reason::KeyIdMismatch, Reason::BadSignature],
+        "{report}"
+    );
 }
 
 proptest! {

@@ -4,14 +4,16 @@
 //! the `META` payload and of every plane's decoded samples (little-endian, row-major;
 //! redacted tiles as zero), and what else the file holds. An invalid vector's records the
 //! error kind a full forward read must fail with, and the kind the random-access reader
-//! fails with (which may differ: it meets the index first).
+//! fails with (which may differ: it meets the index first). Both record [`VerifyFacts`]:
+//! what verifying the file against the vectors' trust store finds.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use scanx::{read_bytes, ErrorKind, ReadOptions, Reader, Scan, Source};
+use scanx::crypto::TrustStore;
+use scanx::{read_bytes, verify_bytes, ErrorKind, ReadOptions, Reader, Scan, Source};
 
-use crate::vector::{Expect, Vector};
+use crate::vector::{Expect, Vector, Verdict};
 
 /// What a reader found in a valid file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +86,46 @@ pub struct TileFacts {
     pub row: u32,
 }
 
+/// What verifying a file against the vectors' trust store found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyFacts {
+    /// `TRUSTED`, `VALID_UNTRUSTED`, `INVALID` or `UNSIGNED`.
+    pub status: String,
+    /// The distinct reasons of every problem found, by name, sorted.
+    pub reasons: Vec<String>,
+}
+
+impl VerifyFacts {
+    /// Verifies `bytes` against `trust` with the default read options.
+    pub fn of(bytes: &[u8], trust: &TrustStore) -> VerifyFacts {
+        let report = verify_bytes(bytes, Some(trust), &ReadOptions::default());
+        let mut reasons: Vec<String> = report
+            .reasons()
+            .iter()
+            .map(|r| r.name().to_owned())
+            .collect();
+        reasons.sort_unstable();
+        VerifyFacts {
+            status: report.status.name().to_owned(),
+            reasons,
+        }
+    }
+
+    /// What a registry entry says verification must find.
+    pub fn from_verdict(verdict: &Verdict) -> VerifyFacts {
+        VerifyFacts {
+            status: verdict.status.name().to_owned(),
+            reasons: verdict.reason_names(),
+        }
+    }
+}
+
+impl std::fmt::Display for VerifyFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} [{}]", self.status, self.reasons.join(", "))
+    }
+}
+
 /// The expectation file of a valid vector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidExpectation {
@@ -98,6 +140,8 @@ pub struct ValidExpectation {
     /// What a reader must find.
     #[serde(flatten)]
     pub facts: Facts,
+    /// What verification against the trust store must find.
+    pub verify: VerifyFacts,
 }
 
 /// The expectation file of an invalid vector.
@@ -119,6 +163,8 @@ pub struct InvalidExpectation {
     /// reading every plane, the annotations and the events. Informative: a random-access
     /// reader need only fail.
     pub random_access_error: String,
+    /// What verification against the trust store must find.
+    pub verify: VerifyFacts,
 }
 
 /// Either expectation, as read from disk.
@@ -259,12 +305,25 @@ pub fn forward_read(bytes: &[u8]) -> scanx::Result<Facts> {
     read_bytes(bytes, &ReadOptions::default()).map(|scan| Facts::from_scan(&scan))
 }
 
-/// Reads a freshly made vector and writes its expectation file. Fails if the file does not
-/// behave as the registry says (a valid file that does not read, or reads differently
-/// through the two readers; an invalid file that reads, or fails with another error), so a
-/// recipe that misses its mark is caught when the vectors are made.
-pub fn expectation_for(vector: &Vector, bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// Reads and verifies a freshly made vector and writes its expectation file. Fails if the
+/// file does not behave as the registry says (a valid file that does not read, or reads
+/// differently through the two readers; an invalid file that reads, or fails with another
+/// error; a verification with another status or other reasons), so a recipe that misses
+/// its mark is caught when the vectors are made.
+pub fn expectation_for(
+    vector: &Vector,
+    bytes: &[u8],
+    trust: &TrustStore,
+) -> Result<Vec<u8>, String> {
     let name = vector.name;
+    let verify = VerifyFacts::of(bytes, trust);
+    let declared = VerifyFacts::from_verdict(&vector.verify);
+    if verify != declared {
+        let report = verify_bytes(bytes, Some(trust), &ReadOptions::default());
+        return Err(format!(
+            "vector {name} verifies to {verify}, the registry says {declared}:\n{report}"
+        ));
+    }
     let json = match vector.expect {
         Expect::Valid => {
             let facts = forward_read(bytes)
@@ -283,6 +342,7 @@ pub fn expectation_for(vector: &Vector, bytes: &[u8]) -> Result<Vec<u8>, String>
                 recipe: vector.recipe.to_owned(),
                 expect: "valid".to_owned(),
                 facts,
+                verify,
             })
         }
         Expect::Invalid(kind) => {
@@ -309,6 +369,7 @@ pub fn expectation_for(vector: &Vector, bytes: &[u8]) -> Result<Vec<u8>, String>
                 error: kind.name().to_owned(),
                 code: kind.code(),
                 random_access_error: random.kind().name().to_owned(),
+                verify,
             })
         }
     };
@@ -317,8 +378,17 @@ pub fn expectation_for(vector: &Vector, bytes: &[u8]) -> Result<Vec<u8>, String>
     Ok(json)
 }
 
-/// Judges one vector against its expectation with both readers; `Err` says what differs.
-pub fn judge(bytes: &[u8], expectation: &Expectation) -> Result<(), String> {
+/// Judges one vector against its expectation with both readers and the verifier (against
+/// `trust`, the vectors' trust store); `Err` says what differs.
+pub fn judge(bytes: &[u8], expectation: &Expectation, trust: &TrustStore) -> Result<(), String> {
+    let expected = match expectation {
+        Expectation::Valid(e) => &e.verify,
+        Expectation::Invalid(e) => &e.verify,
+    };
+    let found = VerifyFacts::of(bytes, trust);
+    if found != *expected {
+        return Err(format!("verification finds {found}; expected {expected}"));
+    }
     match expectation {
         Expectation::Valid(e) => {
             let facts = forward_read(bytes).map_err(|err| format!("forward read fails: {err}"))?;

@@ -6,7 +6,7 @@ use scanx::metadata::{
     PersonalData, PlaneAttributes, ScanMetadata,
 };
 use scanx::pixels::{Encoding, PixelBuffer, SampleType};
-use scanx::{DigestAlgorithm, PlaneSpec, Result, Role, Writer};
+use scanx::{DigestAlgorithm, PlaneSpec, Result, Role, SignRequest, Writer};
 
 use crate::vector::Context;
 
@@ -97,6 +97,12 @@ impl ScanBuilder {
 
     /// Writes the file, unsigned, with the context's fixed file id and salt seed.
     pub fn write(&self, ctx: &Context) -> Result<Vec<u8>> {
+        self.write_signed(ctx, &[])
+    }
+
+    /// Writes the file with the context's fixed file id and salt seed, generation 1 signed
+    /// by `signers` (none: unsigned).
+    pub fn write_signed(&self, ctx: &Context, signers: &[SignRequest<'_>]) -> Result<Vec<u8>> {
         let mut w = Writer::new(
             Vec::new(),
             &self.metadata,
@@ -118,7 +124,7 @@ impl ScanBuilder {
         for e in &self.events {
             w.event(e)?;
         }
-        w.finish(&[])
+        w.finish(signers)
     }
 }
 

@@ -450,6 +450,10 @@ mod tests {
             let s = Surgery::parse(&bytes)?;
             assert_eq!(s.clone().into_bytes(), bytes, "{}", v.name);
             assert_eq!(s.clone().reindex()?, bytes, "{}", v.name);
+            if v.name.starts_with("tampered-") {
+                // Its manifests no longer describe its chunks: resealing would repair them.
+                continue;
+            }
             if s.has_absent_entries {
                 // A redaction: reseal must refuse rather than drop the absent entries.
                 assert!(s.reseal().is_err(), "{}", v.name);

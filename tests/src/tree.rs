@@ -1,5 +1,5 @@
 //! The whole `spec/vectors/` folder, made in memory: every vector, its expectation, the
-//! README and the index. Written to disk by `make-vectors`, compared with the disk by
+//! test keys and the trust store, the README and the index. Written to disk by `make-vectors`, compared with the disk by
 //! `make-vectors --check` and by the test suite.
 
 use std::collections::BTreeMap;
@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::expectation::expectation_for;
-use crate::recipes;
+use crate::expectation::{expectation_for, VerifyFacts};
 use crate::vector::{Context, Expect, Vector};
+use crate::{keys, recipes};
 
 /// Relative path (with `/`) to file contents.
 pub type Tree = BTreeMap<String, Vec<u8>>;
@@ -29,12 +29,16 @@ pub fn default_dir() -> PathBuf {
 pub fn generate() -> Result<Tree, String> {
     let vectors = recipes::all();
     check_names(&vectors)?;
-    let mut tree = Tree::new();
+    let trust = keys::trust_store().map_err(|e| format!("the trust store: {e}"))?;
+    let mut tree: Tree = keys::files()
+        .map_err(|e| format!("the key files: {e}"))?
+        .into_iter()
+        .collect();
     let mut failures = Vec::new();
     for v in &vectors {
         let made = (v.make)(&Context::new(v.name))
             .map_err(|e| format!("recipe of {} fails: {e}", v.name))
-            .and_then(|bytes| expectation_for(v, &bytes).map(|json| (bytes, json)));
+            .and_then(|bytes| expectation_for(v, &bytes, &trust).map(|json| (bytes, json)));
         match made {
             Ok((bytes, expectation)) => {
                 let folder = v.expect.folder();
@@ -82,6 +86,9 @@ fn check_names(vectors: &[Vector]) -> Result<(), String> {
                 "the comment of {} must be one line without '|'",
                 v.name
             ));
+        }
+        if v.verify.reason_names().len() != v.verify.reasons.len() {
+            return Err(format!("{} lists a verification reason twice", v.name));
         }
     }
     Ok(())
@@ -204,6 +211,7 @@ struct IndexRow<'a> {
     expect: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    verify: VerifyFacts,
     file: String,
     expectation: String,
     comment: &'a str,
@@ -211,7 +219,8 @@ struct IndexRow<'a> {
 
 fn index_json(vectors: &[Vector]) -> Result<Vec<u8>, String> {
     let index = IndexFile {
-        description: "scanx conformance test vectors; see README.md",
+        description:
+            "scanx conformance test vectors, verified against truststore.json; see README.md",
         vectors: vectors
             .iter()
             .map(|v| {
@@ -223,6 +232,7 @@ fn index_json(vectors: &[Vector]) -> Result<Vec<u8>, String> {
                         Expect::Valid => None,
                         Expect::Invalid(kind) => Some(kind.name()),
                     },
+                    verify: VerifyFacts::from_verdict(&v.verify),
                     file: format!("{folder}/{}.scx", v.name),
                     expectation: format!("{folder}/{}.json", v.name),
                     comment: v.comment,
@@ -247,28 +257,46 @@ fn readme(vectors: &[Vector]) -> String {
     let mut s = String::new();
     s.push_str(README_HEAD);
     s.push_str(&format!(
-        "\n## Valid vectors ({})\n\n| Vector | What it checks |\n|---|---|\n",
+        "\n## Valid vectors ({})\n\n| Vector | Verification | What it checks |\n|---|---|---|\n",
         valid.len()
     ));
     for v in valid {
-        s.push_str(&format!("| `valid/{}.scx` | {} |\n", v.name, v.comment));
+        s.push_str(&format!(
+            "| `valid/{}.scx` | {} | {} |\n",
+            v.name,
+            verdict_cell(v),
+            v.comment
+        ));
     }
     s.push_str(&format!(
-        "\n## Invalid vectors ({})\n\n| Vector | Error | Code | What it checks |\n|---|---|---|---|\n",
+        "\n## Invalid vectors ({})\n\n| Vector | Error | Code | Verification | What it checks |\n|---|---|---|---|---|\n",
         invalid.len()
     ));
     for v in invalid {
         if let Expect::Invalid(kind) = v.expect {
             s.push_str(&format!(
-                "| `invalid/{}.scx` | `{}` | {} | {} |\n",
+                "| `invalid/{}.scx` | `{}` | {} | {} | {} |\n",
                 v.name,
                 kind.name(),
                 kind.code(),
+                verdict_cell(v),
                 v.comment
             ));
         }
     }
     s
+}
+
+/// The status and reasons, as a README table cell.
+fn verdict_cell(v: &Vector) -> String {
+    let mut cell = format!("`{}`", v.verify.status.name());
+    let reasons = v.verify.reason_names();
+    if !reasons.is_empty() {
+        let quoted: Vec<String> = reasons.iter().map(|r| format!("`{r}`")).collect();
+        cell.push_str(": ");
+        cell.push_str(&quoted.join(", "));
+    }
+    cell
 }
 
 /// Keeps git from converting line endings in any file here: they are compared byte for byte.
@@ -284,12 +312,15 @@ const README_HEAD: &str = "\
 Generated by `cargo run -p scanx-conformance --bin make-vectors`: do not edit by hand.
 `cargo run -p scanx-conformance --bin make-vectors -- --check` remakes them in memory and
 fails if any byte differs from what is here; `cargo test -p scanx-conformance` does the same
-and runs every vector through both readers of the Rust library.
+and runs every vector through both readers and the verifier of the Rust library.
 
 Each vector is a file `NAME.scx` in `valid/` or `invalid/`, with its expectation `NAME.json`
 beside it. `index.json` lists them all. The recipes that make them are in
-`tests/src/recipes/`; every file is written deterministically (fixed file ids and salt
-seeds derived from the vector's name).
+`tests/src/recipes/`; every file is written deterministically (fixed file ids, salt seeds
+and signing keys derived from names). `truststore.json` is the trust store every vector is
+verified against, and `keys/` holds the test keys that signed them: **TEST KEYS, PUBLISHED
+ON PURPOSE WITH THEIR PRIVATE HALVES. NEVER TRUST THEM IN PRODUCTION** (see
+`keys/README.md`).
 
 ## What a reader must do
 
@@ -307,15 +338,49 @@ A **valid** vector must read without error. Its expectation gives:
   length);
 - `redacted_tiles`: the tiles absent because a redaction event names them.
 
+A vector is valid or invalid as a file: that says only whether it reads. Whether it can
+be trusted is the verifier's question, and a file that reads perfectly well may have been
+tampered with: the `tampered-*` vectors that still read are in `valid/`.
+
 An **invalid** vector must be rejected. `error` and `code` are the error a full forward
 read (one pass from the first byte, every structure checked, every tile decoded, the index
 rebuilt and compared) must stop with: the first problem in file order. Every invalid vector
-was made from a valid file by changing one thing, with the manifests, the index and the
-tail rebuilt around the change, so that the named defect is the only one. A random-access
+but the `tampered-*` ones was made from a valid file by changing one thing, with the
+manifests, the index and the tail rebuilt around the change, so that the named defect is
+the only one. A random-access
 reader (tail, then index, then chunks) must also fail when opening the file or reading
 every plane, the annotations and the events; `random_access_error` records the kind the
 Rust library's random-access reader gives, which may differ because it meets the index
 first.
+
+## What a verifier must do
+
+Every expectation, valid or invalid, has a `verify` member: what verifying the whole file
+against `truststore.json` must find.
+
+- `status`: `TRUSTED`, `VALID_UNTRUSTED`, `INVALID` or `UNSIGNED`;
+- `reasons`: the distinct reasons of every problem found, by name, sorted (for example
+  `[\"DIGEST_MISMATCH\"]`); empty for a file that is trusted, or unsigned with nothing wrong.
+
+A file a forward read rejects is `INVALID` with `FORMAT_ERROR`, except where the verifier
+checks the defect itself and names it: a manifest that names another generation number
+(`GENERATION_MISMATCH`) or another digest algorithm than `HEAD` (`DIGEST_ALGORITHM_MISMATCH`).
+A verifier must reach exactly this status and these reasons; where a problem is found
+(which chunk, which signature) and the rest of its report are its own.
+
+The signed vectors are signed at fixed times in March 2026 by the keys in `keys/`, each
+in the role the trust store allows it: `scanner`, `agency` (the exporting agency),
+`recipient` and `analyst`; `revoked` is revoked, `expired` was valid only until the end of
+2025, `unknown` is not in the store. The **signed base file** of a recipe is the base file
+below with its capture event made by the signing key (its annotation and its one 8 x 6 u16
+plane in stored 4 x 3 tiles unchanged), signed by the scanner. Its **cab tiles** are the
+two tiles of column 0.
+
+The `tampered-*` vectors were made from signed files as an attacker without the keys would:
+chunks edited, inserted, moved or removed, the index and tail rebuilt so the file still
+reads, and nothing re-signed; a manifest is rebuilt only by appending a new generation,
+never by rewriting a signed one. Their names say what the attack was; most read as files,
+and only the verifier tells.
 
 ## How the files were made
 

@@ -1,7 +1,7 @@
-//! What a test vector is: a name, the outcome a reader must reach, a comment, how it was
-//! made, and the function that makes it.
+//! What a test vector is: a name, the outcome a reader must reach, the outcome a verifier
+//! must reach, a comment, how it was made, and the function that makes it.
 
-use scanx::{ErrorKind, Result, WriteOptions};
+use scanx::{ErrorKind, Reason, Result, Status, WriteOptions};
 use sha2::{Digest, Sha256};
 
 /// The outcome every conforming reader must reach on a vector.
@@ -23,6 +23,62 @@ impl Expect {
     }
 }
 
+/// What verifying a vector against the vectors' trust store (`spec/vectors/truststore.json`,
+/// see [`crate::keys`]) must find: the status, and every distinct reason of every problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// The status.
+    pub status: Status,
+    /// The distinct reasons, in any order here (the expectation file sorts them by name).
+    pub reasons: &'static [Reason],
+}
+
+impl Verdict {
+    /// Every signature valid and trusted, nothing wrong.
+    pub const TRUSTED: Verdict = Verdict {
+        status: Status::Trusted,
+        reasons: &[],
+    };
+
+    /// No signature at all, and nothing inconsistent.
+    pub const UNSIGNED: Verdict = Verdict {
+        status: Status::Unsigned,
+        reasons: &[],
+    };
+
+    /// The file breaks the format: what every file a forward read rejects verifies to,
+    /// except where the verifier checks the defect itself (manifest numbering and
+    /// algorithm) and names it with its own reason.
+    pub const FORMAT_ERROR: Verdict = Verdict {
+        status: Status::Invalid,
+        reasons: &[Reason::FormatError],
+    };
+
+    /// Invalid for these reasons.
+    pub const fn invalid(reasons: &'static [Reason]) -> Verdict {
+        Verdict {
+            status: Status::Invalid,
+            reasons,
+        }
+    }
+
+    /// Valid but not trusted, for these reasons.
+    pub const fn untrusted(reasons: &'static [Reason]) -> Verdict {
+        Verdict {
+            status: Status::ValidUntrusted,
+            reasons,
+        }
+    }
+
+    /// The reason names, sorted and unique: the form of the expectation file.
+    pub fn reason_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.reasons.iter().map(|r| r.name().to_owned()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
 /// One test vector: a row of the registry in [`crate::recipes`].
 #[derive(Debug, Clone, Copy)]
 pub struct Vector {
@@ -30,6 +86,8 @@ pub struct Vector {
     pub name: &'static str,
     /// What a reader must make of it.
     pub expect: Expect,
+    /// What a verifier must make of it.
+    pub verify: Verdict,
     /// One line: what the vector checks.
     pub comment: &'static str,
     /// How it was made, for a person re-creating it with another implementation.

@@ -1,5 +1,6 @@
 //! Runs the conformance vectors: the files in `spec/vectors/` must be exactly what the
-//! recipes make, and every file there must meet its expectation through both readers.
+//! recipes make, and every file there must meet its expectation through both readers and
+//! the verifier, against the trust store beside them.
 //!
 //! The second test is driven by the files on disk, not by the registry, so a vector added
 //! by hand (or by another implementation's generator) is run too.
@@ -7,7 +8,9 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
+use scanx::crypto::{PublicKey, SigningKey, TrustStore};
 use scanx_conformance::expectation::{judge, Expectation};
+use scanx_conformance::keys::TestKey;
 use scanx_conformance::tree;
 
 #[test]
@@ -27,9 +30,16 @@ fn vectors_on_disk_are_what_the_recipes_make() -> Result<(), String> {
 #[test]
 fn every_vector_on_disk_meets_its_expectation() -> Result<(), String> {
     let disk = tree::read_dir(&tree::default_dir())?;
+    let trust = disk
+        .get("truststore.json")
+        .ok_or("no truststore.json in spec/vectors")
+        .and_then(|json| {
+            TrustStore::from_json(json).map_err(|_| "truststore.json is not a trust store")
+        })
+        .map_err(str::to_owned)?;
     let mut failures = Vec::new();
     let mut seen = BTreeSet::new();
-    let (mut valid, mut invalid) = (0, 0);
+    let (mut valid, mut invalid, mut tampered_detected) = (0, 0, 0);
     for (path, bytes) in &disk {
         let Some(stem) = path.strip_suffix(".scx") else {
             continue;
@@ -59,11 +69,23 @@ fn every_vector_on_disk_meets_its_expectation() -> Result<(), String> {
                 "{path}: its expectation says {declared_folder}/{declared_name}"
             ));
         }
-        match expectation {
-            Expectation::Valid(_) => valid += 1,
-            Expectation::Invalid(_) => invalid += 1,
+        let verify = match &expectation {
+            Expectation::Valid(e) => {
+                valid += 1;
+                &e.verify
+            }
+            Expectation::Invalid(e) => {
+                invalid += 1;
+                &e.verify
+            }
+        };
+        if name.starts_with("tampered-")
+            && verify.status != "TRUSTED"
+            && verify.status != "UNSIGNED"
+        {
+            tampered_detected += 1;
         }
-        if let Err(e) = judge(bytes, &expectation) {
+        if let Err(e) = judge(bytes, &expectation, &trust) {
             failures.push(format!("{path}: {e}"));
         }
     }
@@ -73,9 +95,9 @@ fn every_vector_on_disk_meets_its_expectation() -> Result<(), String> {
             failures.push(format!("{path}: an expectation without its .scx file"));
         }
     }
-    if valid < 14 || invalid < 30 {
+    if valid < 14 || invalid < 30 || tampered_detected < 15 {
         failures.push(format!(
-            "{valid} valid and {invalid} invalid vectors; the suite needs at least 14 and 30"
+            "{valid} valid, {invalid} invalid and {tampered_detected} tampered vectors; the suite needs at least 14, 30 and 15"
         ));
     }
     if failures.is_empty() {
@@ -136,5 +158,54 @@ fn make_vectors_check_reports_every_difference() -> Result<(), String> {
     assert!(unrelated.exists());
     std::fs::remove_file(&unrelated).map_err(|e| e.to_string())?;
     assert_eq!(tree::compare(&made, dir.path())?, Vec::new());
+    Ok(())
+}
+
+#[test]
+fn the_trust_store_and_the_test_keys_on_disk_agree() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tree::default_dir();
+    let disk = tree::read_dir(&dir)?;
+    let file = |path: &str| disk.get(path).ok_or_else(|| format!("no {path}"));
+    let text = |path: &str| -> Result<String, String> {
+        String::from_utf8(file(path)?.clone()).map_err(|_| format!("{path} is not UTF-8"))
+    };
+
+    let schema_path = dir
+        .parent()
+        .ok_or("spec/vectors has no parent")?
+        .join("truststore.schema.json");
+    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(schema_path)?)?;
+    let validator = jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())?;
+    let instance: serde_json::Value = serde_json::from_slice(file("truststore.json")?)?;
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "truststore.json breaks the schema: {errors:#?}"
+    );
+    let store = TrustStore::from_json(file("truststore.json")?)?;
+
+    for key in TestKey::ALL {
+        let name = key.name();
+        let private = SigningKey::from_pkcs8_pem(&text(&format!("keys/{name}.private.pem"))?)?;
+        let public = PublicKey::from_pem(&text(&format!("keys/{name}.public.pem"))?)?;
+        assert_eq!(private.public_key(), public, "the two halves of {name}");
+        assert_eq!(public, key.public_key(), "{name} is the key of its seed");
+        match store.lookup(&public.key_id()) {
+            Some(entry) => {
+                assert_ne!(key, TestKey::Unknown, "the unknown key is in the store");
+                let comment = entry.comment.as_deref().unwrap_or_default();
+                assert!(
+                    comment.contains("NEVER TRUST IN PRODUCTION"),
+                    "{name}: {comment}"
+                );
+            }
+            None => assert_eq!(key, TestKey::Unknown, "{name} is not in the store"),
+        }
+    }
+    assert_eq!(store.keys.len(), TestKey::ALL.len() - 1);
+    assert!(text("keys/README.md")?.contains("THESE ARE TEST KEYS"));
     Ok(())
 }

@@ -326,6 +326,12 @@ fn check_content(
 ) {
     for (i, (g, m)) in c.generations.iter().zip(matches).enumerate() {
         let number = i as u32 + 1;
+        // Its entries were computed with another algorithm than the chunks' digests: no
+        // chunk can match, and none was necessarily altered. DIGEST_ALGORITHM_MISMATCH
+        // (rule 1a) is the one fact to report.
+        if g.manifest.algorithm != c.algorithm {
+            continue;
+        }
         let chunk_problem = |reason: Reason, chunk: &crate::generations::ChunkRef, why: &str| {
             let name = match chunk.tile {
                 Some(t) => format!(
@@ -623,13 +629,20 @@ fn check_events(
         .iter()
         .map(|keys| keys.iter().map(hex::encode).collect())
         .collect();
+    // A signature counts as the actor's both by the key id it records and by the id of
+    // its public key, so a forged key id is reported once, as KEY_ID_MISMATCH.
     let recorded_keys: Vec<HashSet<String>> = c
         .generations
         .iter()
         .map(|g| {
             g.signatures
                 .iter()
-                .map(|s| hex::encode(s.record.key_id))
+                .flat_map(|s| {
+                    [
+                        hex::encode(s.record.key_id),
+                        KeyId::from_public_key(&s.record.public_key).to_hex(),
+                    ]
+                })
                 .collect()
         })
         .collect();

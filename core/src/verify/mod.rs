@@ -39,7 +39,11 @@
 //! - Each fact is reported once, with its cause: `UNSIGNED_GENERATION` is for a
 //!   generation sealed with no signature expected and none present (a stripped one is
 //!   `SIGNATURE_MISSING`, a bad one has its own reasons), and `EVENT_ACTOR_NOT_SIGNER` is
-//!   not reported when the actor's own signature is there but not valid.
+//!   not reported when the actor's own signature is there but not valid (found by the key
+//!   id it records or by its public key, so a forged key id is `KEY_ID_MISMATCH` alone).
+//!   The chunks of a generation whose manifest names another digest algorithm than `HEAD`
+//!   are not matched against its entries: `DIGEST_ALGORITHM_MISMATCH` says why none would
+//!   match, and none is reported as altered.
 //! - A signed file verified without a trust store gets `NO_TRUST_STORE`, so a strict
 //!   caller's error always names why the file is not trusted.
 //! - Signatures are checked against the file's algorithm (from `HEAD`) and the

@@ -2,17 +2,18 @@
 
 use scanx::container::chunk::ChunkType;
 use scanx::container::index::Index;
-use scanx::{Error, ErrorKind, Limits, Result};
+use scanx::{Error, ErrorKind, Limits, Reason, Result};
 
 use crate::scans::base;
 use crate::surgery::{overwrite, Surgery};
-use crate::vector::{Context, Expect, Vector};
+use crate::vector::{Context, Expect, Verdict, Vector};
 
 /// The vectors of the binary records.
 pub const VECTORS: &[Vector] = &[
     Vector {
         name: "head-digest-unknown",
         expect: Expect::Invalid(ErrorKind::UnsupportedDigest),
+        verify: Verdict::FORMAT_ERROR,
         comment: "digest algorithm id 3, which this version does not define",
         recipe: "base file with the HEAD digest_algorithm set to 3; resealed",
         make: head_digest_unknown,
@@ -20,6 +21,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "head-reserved-nonzero",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a reserved byte of HEAD is not zero",
         recipe: "base file with the first reserved byte of HEAD set to 1; resealed",
         make: head_reserved_nonzero,
@@ -27,6 +29,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "head-length-wrong",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a HEAD payload of 21 bytes instead of 20",
         recipe: "base file with a zero byte appended to the HEAD payload; resealed",
         make: head_length_wrong,
@@ -34,6 +37,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "mani-reserved-nonzero",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a reserved byte of the manifest is not zero",
         recipe: "base file with the first reserved byte of MANI set to 1; index and tail rebuilt",
         make: mani_reserved_nonzero,
@@ -41,6 +45,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "mani-generation-zero",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a manifest numbered generation 0 (generations start at 1)",
         recipe: "base file with the MANI generation set to 0; index and tail rebuilt",
         make: mani_generation_zero,
@@ -48,6 +53,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "mani-entry-count-wrong",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a manifest declaring one entry more than it holds",
         recipe: "base file with the MANI entry_count increased by 1; index and tail rebuilt",
         make: mani_entry_count_wrong,
@@ -55,6 +61,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "mani-generation-wrong",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::invalid(&[Reason::GenerationMismatch]),
         comment: "the first manifest numbered generation 2 (generations are numbered 1, 2, 3 ...)",
         recipe: "base file with the MANI generation set to 2; index and tail rebuilt",
         make: mani_generation_wrong,
@@ -62,6 +69,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "mani-algorithm-differs",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::invalid(&[Reason::DigestAlgorithmMismatch]),
         comment: "a manifest using BLAKE3 in a file whose HEAD declares SHA-256",
         recipe: "base file with the MANI digest_algorithm set to 2 (BLAKE3) and its entries digested with BLAKE3; resealed",
         make: mani_algorithm_differs,
@@ -69,6 +77,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "index-tile-position-wrong",
         expect: Expect::Invalid(ErrorKind::IndexMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the index gives a tile another column than the tile has",
         recipe: "base file with the column of the index entry of tile (0, 0) set to 1 (the tile itself unchanged)",
         make: index_tile_position_wrong,
@@ -76,6 +85,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "index-plane-table-wrong",
         expect: Expect::Invalid(ErrorKind::IndexMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the index's plane table gives another tile width than the PLAN",
         recipe: "base file with the tile width in the index's plane table set to 8 (PLAN says 4)",
         make: index_plane_table_wrong,
@@ -83,6 +93,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "index-entry-missing",
         expect: Expect::Invalid(ErrorKind::IndexMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "an index that leaves out the last chunk before it",
         recipe: "base file with the index's last entry (MANI) removed and entry_count decreased; tail rebuilt",
         make: index_entry_missing,
@@ -90,6 +101,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tail-offset-wrong",
         expect: Expect::Invalid(ErrorKind::IndexMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the TAIL points 36 bytes before the index",
         recipe: "base file with index_offset in TAIL decreased by 36 and index_length increased by 36",
         make: tail_offset_wrong,

@@ -6,13 +6,14 @@ use scanx::{Error, ErrorKind, Result};
 
 use crate::scans::base;
 use crate::surgery::{cut, overwrite, Surgery};
-use crate::vector::{Context, Expect, Vector};
+use crate::vector::{Context, Expect, Verdict, Vector};
 
 /// The framing vectors.
 pub const VECTORS: &[Vector] = &[
     Vector {
         name: "empty-file",
         expect: Expect::Invalid(ErrorKind::Truncated),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a file of zero bytes",
         recipe: "no bytes at all",
         make: empty_file,
@@ -20,6 +21,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "bad-magic",
         expect: Expect::Invalid(ErrorKind::BadMagic),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the PNG magic instead of the scanx magic",
         recipe: "base file with its first 8 bytes replaced by 89 50 4E 47 0D 0A 1A 0A",
         make: bad_magic,
@@ -27,6 +29,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "magic-crlf-to-lf",
         expect: Expect::Invalid(ErrorKind::TextModeCorruption),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a text-mode transfer turned every CR LF into LF",
         recipe: "base file with every 0D 0A pair replaced by 0A",
         make: magic_crlf_to_lf,
@@ -34,6 +37,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "magic-lf-to-crlf",
         expect: Expect::Invalid(ErrorKind::TextModeCorruption),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a text-mode transfer turned every LF into CR LF",
         recipe: "base file with 0D inserted before every 0A not already preceded by 0D",
         make: magic_lf_to_crlf,
@@ -41,6 +45,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "magic-high-bit-stripped",
         expect: Expect::Invalid(ErrorKind::TextModeCorruption),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a 7-bit transfer cleared the high bit of every byte",
         recipe: "base file with every byte ANDed with 7F",
         make: magic_high_bit_stripped,
@@ -48,6 +53,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "version-major-2",
         expect: Expect::Invalid(ErrorKind::UnsupportedVersion),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a future major version (2.0) is refused, naming both versions",
         recipe: "base file with the version field set to major 2, minor 0",
         make: version_major_2,
@@ -55,6 +61,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "version-major-0",
         expect: Expect::Invalid(ErrorKind::UnsupportedVersion),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a major version below 1 is refused",
         recipe: "base file with the version field set to major 0, minor 9",
         make: version_major_0,
@@ -62,6 +69,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "truncated-in-magic",
         expect: Expect::Invalid(ErrorKind::Truncated),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the file ends inside the magic",
         recipe: "the first 5 bytes of the base file",
         make: truncated_in_magic,
@@ -69,6 +77,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "truncated-in-version",
         expect: Expect::Invalid(ErrorKind::Truncated),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the file ends inside the version field",
         recipe: "the first 10 bytes of the base file",
         make: truncated_in_version,
@@ -76,6 +85,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "truncated-in-chunk-header",
         expect: Expect::Invalid(ErrorKind::Truncated),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the file ends inside a chunk header",
         recipe: "the base file cut 7 bytes into the header of the META chunk",
         make: truncated_in_chunk_header,
@@ -83,6 +93,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "truncated-at-chunk-boundary",
         expect: Expect::Invalid(ErrorKind::Truncated),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the file ends between two chunks, before the manifest",
         recipe: "the base file cut right after its last TILE chunk",
         make: truncated_at_chunk_boundary,
@@ -90,6 +101,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "truncated-before-tail",
         expect: Expect::Invalid(ErrorKind::Truncated),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the file ends after the index, without its TAIL",
         recipe: "the base file without its last 28 bytes (the TAIL chunk)",
         make: truncated_before_tail,
@@ -97,6 +109,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "truncated-in-payload",
         expect: Expect::Invalid(ErrorKind::LengthOverflow),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the file ends inside a tile: the tile's declared length exceeds the bytes left",
         recipe: "the base file cut in the middle of the payload of tile (1, 0)",
         make: truncated_in_payload,
@@ -104,6 +117,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "truncated-in-tail",
         expect: Expect::Invalid(ErrorKind::LengthOverflow),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the last byte is missing: the TAIL declares one byte more than is left",
         recipe: "the base file without its last byte",
         make: truncated_in_tail,
@@ -111,6 +125,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "length-overflow",
         expect: Expect::Invalid(ErrorKind::LengthOverflow),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a chunk length of 2^64 - 1, which no file can hold",
         recipe: "base file with the length of the META chunk set to FF FF FF FF FF FF FF FF",
         make: length_overflow,
@@ -118,6 +133,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "chunk-past-end",
         expect: Expect::Invalid(ErrorKind::LengthOverflow),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a chunk in the middle of the file declares a length running one byte past the end",
         recipe: "base file with the length of the ANNO chunk set to the number of bytes after its header plus one",
         make: chunk_past_end,
@@ -125,6 +141,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "bad-chunk-type",
         expect: Expect::Invalid(ErrorKind::BadChunkType),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a chunk type with a byte that is not an ASCII letter",
         recipe: "base file with the type of the ANNO chunk changed to 'AN0O' (a digit zero); index and tail rebuilt",
         make: bad_chunk_type,
@@ -132,6 +149,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "trailing-bytes",
         expect: Expect::Invalid(ErrorKind::TrailingBytes),
+        verify: Verdict::FORMAT_ERROR,
         comment: "bytes after the TAIL chunk",
         recipe: "base file followed by 00 00 00 00",
         make: trailing_bytes,

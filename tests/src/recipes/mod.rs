@@ -34,4 +34,4 @@ macro_rules! families {
     };
 }
 
-families!(valid, framing, order, planes, tiles, payloads, derived);
+families!(valid, framing, order, planes, tiles, payloads, derived, signed);

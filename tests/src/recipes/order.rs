@@ -10,13 +10,14 @@ use scanx::{ErrorKind, Result, Role};
 
 use crate::scans::{base, base_builder};
 use crate::surgery::{Chunk, Surgery};
-use crate::vector::{Context, Expect, Vector};
+use crate::vector::{Context, Expect, Verdict, Vector};
 
 /// The order vectors.
 pub const VECTORS: &[Vector] = &[
     Vector {
         name: "missing-head",
         expect: Expect::Invalid(ErrorKind::MissingChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "no HEAD chunk: the file starts with META",
         recipe: "base file without its HEAD chunk; resealed",
         make: missing_head,
@@ -24,6 +25,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "missing-meta",
         expect: Expect::Invalid(ErrorKind::MissingChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "no META chunk: PERS follows HEAD",
         recipe: "base file without its META chunk; resealed",
         make: missing_meta,
@@ -31,6 +33,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "missing-plan",
         expect: Expect::Invalid(ErrorKind::MissingChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "no PLAN chunk: tiles follow the personal data",
         recipe: "base file without its PLAN chunk; resealed",
         make: missing_plan,
@@ -38,6 +41,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "missing-tile",
         expect: Expect::Invalid(ErrorKind::MissingChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a tile is absent and no redaction event names it",
         recipe: "base file without tile (1, 0); resealed",
         make: missing_tile,
@@ -45,6 +49,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "missing-mani",
         expect: Expect::Invalid(ErrorKind::MissingChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "no manifest: INDX follows the events",
         recipe: "base file without its MANI chunk; index and tail rebuilt",
         make: missing_mani,
@@ -52,6 +57,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "missing-indx",
         expect: Expect::Invalid(ErrorKind::MissingChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "no index: TAIL follows the manifest",
         recipe: "base file without its INDX chunk (the TAIL still points where it was)",
         make: missing_indx,
@@ -59,6 +65,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "duplicate-head",
         expect: Expect::Invalid(ErrorKind::DuplicateChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "HEAD twice",
         recipe: "base file with a copy of HEAD right after it; resealed",
         make: duplicate_head,
@@ -66,6 +73,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "duplicate-meta",
         expect: Expect::Invalid(ErrorKind::DuplicateChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "META twice",
         recipe: "base file with a copy of META right after it; resealed",
         make: duplicate_meta,
@@ -73,6 +81,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "duplicate-pers",
         expect: Expect::Invalid(ErrorKind::DuplicateChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "PERS twice",
         recipe: "base file with a copy of PERS right after it; resealed",
         make: duplicate_pers,
@@ -80,6 +89,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "duplicate-plan",
         expect: Expect::Invalid(ErrorKind::DuplicateChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "plane 0 declared twice",
         recipe: "base file with a copy of PLAN right after it; resealed",
         make: duplicate_plan,
@@ -87,6 +97,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "duplicate-tile",
         expect: Expect::Invalid(ErrorKind::DuplicateChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the same tile twice",
         recipe: "base file with a copy of tile (0, 0) right after it; resealed",
         make: duplicate_tile,
@@ -94,6 +105,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "duplicate-indx",
         expect: Expect::Invalid(ErrorKind::DuplicateChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "INDX twice",
         recipe: "base file with a copy of its INDX inserted before the TAIL; the second INDX and the tail rebuilt (the tail points at the second)",
         make: duplicate_indx,
@@ -101,6 +113,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "misordered-tiles",
         expect: Expect::Invalid(ErrorKind::ChunkOrder),
+        verify: Verdict::FORMAT_ERROR,
         comment: "tiles not sorted by plane, row, column",
         recipe: "base file with tiles (0, 0) and (1, 0) swapped; resealed",
         make: misordered_tiles,
@@ -108,6 +121,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "misordered-pers-after-plan",
         expect: Expect::Invalid(ErrorKind::ChunkOrder),
+        verify: Verdict::FORMAT_ERROR,
         comment: "PERS after a PLAN instead of right after META",
         recipe: "base file with PERS moved after PLAN; resealed",
         make: misordered_pers_after_plan,
@@ -115,6 +129,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "misordered-plan-after-tile",
         expect: Expect::Invalid(ErrorKind::ChunkOrder),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a PLAN among the tiles",
         recipe: "base file with a second 4x3 plane; its PLAN moved after the first tile; resealed",
         make: misordered_plan_after_tile,
@@ -122,6 +137,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "misordered-tile-after-anno",
         expect: Expect::Invalid(ErrorKind::ChunkOrder),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a tile after an annotation",
         recipe: "base file with ANNO moved before the last tile; resealed",
         make: misordered_tile_after_anno,
@@ -129,6 +145,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "misordered-sign-before-mani",
         expect: Expect::Invalid(ErrorKind::ChunkOrder),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a SIGN chunk that does not follow a manifest",
         recipe: "base file with a well-formed SIGN record (zero key and signature, role scanner) inserted before MANI; resealed",
         make: misordered_sign_before_mani,
@@ -136,6 +153,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "ancillary-before-meta",
         expect: Expect::Invalid(ErrorKind::ChunkOrder),
+        verify: Verdict::FORMAT_ERROR,
         comment: "an ancillary chunk between HEAD and META",
         recipe: "base file with an ancillary chunk vndA inserted after HEAD; resealed",
         make: ancillary_before_meta,
@@ -143,6 +161,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "ancillary-after-indx",
         expect: Expect::Invalid(ErrorKind::ChunkOrder),
+        verify: Verdict::FORMAT_ERROR,
         comment: "an ancillary chunk between INDX and TAIL",
         recipe: "base file with an ancillary chunk vndA inserted between INDX and TAIL; index and tail rebuilt",
         make: ancillary_after_indx,
@@ -150,6 +169,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "unknown-critical-chunk",
         expect: Expect::Invalid(ErrorKind::UnknownCriticalChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a chunk type this version does not define, with the critical bit set",
         recipe: "base file with a chunk VNDX (payload 'critical vendor data') inserted after the last tile; resealed",
         make: unknown_critical_chunk,

@@ -7,13 +7,14 @@ use scanx::{ErrorKind, Result};
 
 use crate::scans::base;
 use crate::surgery::Surgery;
-use crate::vector::{Context, Expect, Vector};
+use crate::vector::{Context, Expect, Verdict, Vector};
 
 /// The payload vectors.
 pub const VECTORS: &[Vector] = &[
     Vector {
         name: "meta-invalid-utf8",
         expect: Expect::Invalid(ErrorKind::InvalidUtf8),
+        verify: Verdict::FORMAT_ERROR,
         comment: "scan metadata that is not UTF-8",
         recipe: "base file; in META the 'e' of \"Acme\" replaced by the lone byte FF; resealed",
         make: meta_invalid_utf8,
@@ -21,6 +22,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "meta-invalid-json",
         expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
         comment: "scan metadata that is not JSON: the closing brace is missing",
         recipe: "base file; the last byte of META ('}') removed; resealed",
         make: meta_invalid_json,
@@ -28,6 +30,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "meta-duplicate-member",
         expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
         comment: "an object naming a member twice, which two readers could resolve differently",
         recipe: "base file; in META, \"time\":\"2026-03-01T08:15:30Z\" followed by a second \"time\" member; resealed",
         make: meta_duplicate_member,
@@ -35,6 +38,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "meta-too-deep",
         expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
         comment: "JSON nested 200 levels deep in a vendor extension, over the limit of 128",
         recipe: "base file; the value of x-acme-lane in META replaced by 200 nested arrays; resealed",
         make: meta_too_deep,
@@ -42,6 +46,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "meta-container-check-digit",
         expect: Expect::Invalid(ErrorKind::SchemaViolation),
+        verify: Verdict::FORMAT_ERROR,
         comment: "an ISO 6346 container number with a wrong check digit",
         recipe: "base file; container number CSQU3054383 in META changed to CSQU3054384; resealed",
         make: meta_container_check_digit,
@@ -49,6 +54,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "meta-unknown-member",
         expect: Expect::Invalid(ErrorKind::SchemaViolation),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a member the schema does not define and that is not an x- extension",
         recipe: "base file; \"colour\":\"red\" added at the start of the META object; resealed",
         make: meta_unknown_member,
@@ -56,6 +62,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "meta-time-not-utc",
         expect: Expect::Invalid(ErrorKind::SchemaViolation),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a scan time with an offset instead of Z (times are UTC)",
         recipe: "base file; META time 2026-03-01T08:15:30Z changed to 2026-03-01T09:15:30+01:00; resealed",
         make: meta_time_not_utc,
@@ -63,6 +70,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "pers-invalid-json",
         expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
         comment: "personal data that is not JSON",
         recipe: "base file; the first byte of the PERS JSON ('{') replaced by '['; resealed",
         make: pers_invalid_json,
@@ -70,6 +78,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "pers-shorter-than-salt",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a PERS payload shorter than its 16-byte salt",
         recipe: "base file; the PERS payload cut to 10 bytes; resealed",
         make: pers_shorter_than_salt,
@@ -77,6 +86,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plan-attributes-schema",
         expect: Expect::Invalid(ErrorKind::SchemaViolation),
+        verify: Verdict::FORMAT_ERROR,
         comment: "plane attributes with a pixel spacing of 0 mm",
         recipe: "base file; pixel_spacing_mm [5.0,5.0] in the PLAN attributes changed to [0.0,5.0]; resealed",
         make: plan_attributes_schema,
@@ -84,6 +94,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "anno-category-unknown",
         expect: Expect::Invalid(ErrorKind::SchemaViolation),
+        verify: Verdict::FORMAT_ERROR,
         comment: "an annotation category outside the controlled vocabulary",
         recipe: "base file; category \"narcotics\" in ANNO changed to \"smuggling\"; resealed",
         make: anno_category_unknown,
@@ -91,6 +102,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "evnt-invalid-utf8",
         expect: Expect::Invalid(ErrorKind::InvalidUtf8),
+        verify: Verdict::FORMAT_ERROR,
         comment: "an event holding an overlong UTF-8 encoding of '/'",
         recipe: "base file; in EVNT the type \"capture\" changed to \"captur\" followed by C0 AF; resealed",
         make: evnt_invalid_utf8,

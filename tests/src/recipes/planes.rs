@@ -7,13 +7,14 @@ use scanx::{ErrorKind, Result};
 
 use crate::scans::{base, ScanBuilder};
 use crate::surgery::{overwrite, Surgery};
-use crate::vector::{Context, Expect, Vector};
+use crate::vector::{Context, Expect, Verdict, Vector};
 
 /// The plane vectors.
 pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-zero-width",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a plane 0 pixels wide",
         recipe: "base file with the PLAN width set to 0; resealed",
         make: plane_zero_width,
@@ -21,6 +22,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-zero-tile-height",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "tiles 0 pixels high",
         recipe: "base file with the PLAN tile height set to 0; resealed",
         make: plane_zero_tile_height,
@@ -28,6 +30,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-over-pixel-limit",
         expect: Expect::Invalid(ErrorKind::LimitExceeded),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a plane of 65536 x 65536 pixels, over the default limit of 200 million",
         recipe: "base file with the PLAN width and height set to 65536 and its tile size to 65536 x 65536; resealed",
         make: plane_over_pixel_limit,
@@ -35,6 +38,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-over-tile-limit",
         expect: Expect::Invalid(ErrorKind::LimitExceeded),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a 1000 x 1000 plane in 1 x 1 tiles: a million tiles, over the default limit of 100 000",
         recipe: "base file with the PLAN size set to 1000 x 1000 and its tile size to 1 x 1; resealed",
         make: plane_over_tile_limit,
@@ -42,6 +46,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "planes-over-limit",
         expect: Expect::Invalid(ErrorKind::LimitExceeded),
+        verify: Verdict::FORMAT_ERROR,
         comment: "65 planes, over the default limit of 64",
         recipe: "65 planes of 1 x 1 u8 sample, stored, with short attributes, written by the library",
         make: planes_over_limit,
@@ -49,6 +54,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-sample-type-unknown",
         expect: Expect::Invalid(ErrorKind::UnsupportedSampleType),
+        verify: Verdict::FORMAT_ERROR,
         comment: "sample type id 5, which this version does not define",
         recipe: "base file with the PLAN sample type set to 5; resealed",
         make: plane_sample_type_unknown,
@@ -56,6 +62,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-flags-undefined",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a plane flag bit other than bit 0 (personal) is set",
         recipe: "base file with the PLAN flags set to 0x02; resealed",
         make: plane_flags_undefined,
@@ -63,6 +70,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-attributes-length-wrong",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "attrs_length one more than the bytes that follow it",
         recipe: "base file with the PLAN attrs_length increased by 1; resealed",
         make: plane_attributes_length_wrong,
@@ -70,6 +78,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-index-skipped",
         expect: Expect::Invalid(ErrorKind::ChunkOrder),
+        verify: Verdict::FORMAT_ERROR,
         comment: "the first plane is numbered 1 instead of 0",
         recipe: "base file with the PLAN plane_index set to 1; resealed",
         make: plane_index_skipped,

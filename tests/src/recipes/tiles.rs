@@ -12,13 +12,14 @@ use scanx::{Error, ErrorKind, Result};
 
 use crate::scans::base;
 use crate::surgery::Surgery;
-use crate::vector::{Context, Expect, Vector};
+use crate::vector::{Context, Expect, Verdict, Vector};
 
 /// The tile vectors.
 pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-codec-unknown",
         expect: Expect::Invalid(ErrorKind::UnsupportedCodec),
+        verify: Verdict::FORMAT_ERROR,
         comment: "codec id 3, which this version does not define",
         recipe: "base file with the codec of tile (0, 0) set to 3; resealed",
         make: tile_codec_unknown,
@@ -26,6 +27,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-filter-unknown",
         expect: Expect::Invalid(ErrorKind::UnsupportedFilter),
+        verify: Verdict::FORMAT_ERROR,
         comment: "filter id 9, which this version does not define",
         recipe: "base file with tile (0, 0) given the filter chain [9]; resealed",
         make: tile_filter_unknown,
@@ -33,6 +35,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-filter-zero",
         expect: Expect::Invalid(ErrorKind::UnsupportedFilter),
+        verify: Verdict::FORMAT_ERROR,
         comment: "filter id 0 (an empty chain is written as a count of 0, never as filter 0)",
         recipe: "base file with tile (0, 0) given the filter chain [0]; resealed",
         make: tile_filter_zero,
@@ -40,6 +43,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-too-many-filters",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a filter chain of 5, over the maximum of 4",
         recipe: "base file with tile (0, 0) given filter_count 5 and the chain [1, 1, 1, 1, 1]; resealed",
         make: tile_too_many_filters,
@@ -47,6 +51,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-header-short",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a TILE payload shorter than its 36-byte fixed part",
         recipe: "base file with the payload of tile (0, 0) cut to its first 30 bytes; resealed",
         make: tile_header_short,
@@ -54,6 +59,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-outside-grid",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a tile in column 2 of a grid 2 columns wide",
         recipe: "base file with tile (1, 1) renumbered (2, 1); resealed",
         make: tile_outside_grid,
@@ -61,6 +67,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-plane-undeclared",
         expect: Expect::Invalid(ErrorKind::MalformedChunk),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a tile of plane 1 in a file with one plane",
         recipe: "base file with tile (1, 1) moved to plane 1; resealed",
         make: tile_plane_undeclared,
@@ -68,6 +75,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-declared-length-wrong",
         expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "decoded_length is not the size of the (clipped) tile",
         recipe: "base file with decoded_length of tile (0, 0) set to 26 (a 4x3 u16 tile has 24); resealed",
         make: tile_declared_length_wrong,
@@ -75,6 +83,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-data-short",
         expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a stored tile with fewer bytes than it declares",
         recipe: "base file with the last 2 data bytes of stored tile (0, 0) removed; resealed",
         make: tile_data_short,
@@ -82,6 +91,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-data-long",
         expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a stored tile with more bytes than it declares",
         recipe: "base file with 2 zero bytes appended to the data of stored tile (0, 0); resealed",
         make: tile_data_long,
@@ -89,6 +99,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "deflate-bomb",
         expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a 1 KiB deflate stream that expands to 1 MiB in a tile declaring 24 bytes: decoding must stop at 24",
         recipe: "base file; tile (0, 0) holds a zlib stream (level 9) of 1 MiB of zeros, codec deflate; resealed",
         make: deflate_bomb,
@@ -96,6 +107,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "zstd-bomb",
         expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a small zstd frame without a content size that expands to 1 MiB in a tile declaring 24 bytes",
         recipe: "base file; tile (0, 0) holds a zstd frame (level 19, no content size field) of 1 MiB of zeros, codec zstd; resealed",
         make: zstd_bomb,
@@ -103,6 +115,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "zstd-content-size-wrong",
         expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a zstd frame whose header declares 1 MiB in a tile declaring 24 bytes",
         recipe: "base file; tile (0, 0) holds a zstd frame (level 19, with its content size) of 1 MiB of zeros, codec zstd; resealed",
         make: zstd_content_size_wrong,
@@ -110,6 +123,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "deflate-short",
         expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a complete deflate stream that decodes to fewer bytes than declared",
         recipe: "base file; tile (0, 0) holds a zlib stream of its first 20 bytes only, codec deflate; resealed",
         make: deflate_short,
@@ -117,6 +131,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "deflate-corrupt",
         expect: Expect::Invalid(ErrorKind::CodecError),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a zlib stream whose header check bits are wrong",
         recipe: "base file; tile (0, 0) holds a zlib stream of its 24 bytes with the second header byte increased by 1, codec deflate; resealed",
         make: deflate_corrupt,
@@ -124,6 +139,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "deflate-truncated",
         expect: Expect::Invalid(ErrorKind::CodecError),
+        verify: Verdict::FORMAT_ERROR,
         comment: "a zlib stream cut before its end",
         recipe: "base file; tile (0, 0) holds a zlib stream of its 24 bytes without its last 6 bytes, codec deflate; resealed",
         make: deflate_truncated,
@@ -131,6 +147,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "zstd-trailing-bytes",
         expect: Expect::Invalid(ErrorKind::CodecError),
+        verify: Verdict::FORMAT_ERROR,
         comment: "bytes after the zstd frame of a tile",
         recipe: "base file; tile (0, 0) holds a zstd frame of its 24 bytes followed by 00 00 00 00, codec zstd; resealed",
         make: zstd_trailing_bytes,
@@ -138,6 +155,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "zstd-corrupt",
         expect: Expect::Invalid(ErrorKind::CodecError),
+        verify: Verdict::FORMAT_ERROR,
         comment: "tile data that is not a zstd frame",
         recipe: "base file; tile (0, 0) holds a zstd frame of its 24 bytes with the first byte of its magic changed to 00, codec zstd; resealed",
         make: zstd_corrupt,

@@ -10,13 +10,14 @@ use scanx::pixels::{self, Codec, Encoding, Filter, PixelBuffer, Rect, SampleType
 use scanx::{DigestAlgorithm, Editor, PlaneSpec, RedactRequest, Result, Role, Writer};
 
 use crate::scans::{capture_event, pattern, small_annotation, ScanBuilder};
-use crate::vector::{Context, Expect, Vector};
+use crate::vector::{Context, Expect, Verdict, Vector};
 
 /// The valid vectors.
 pub const VECTORS: &[Vector] = &[
     Vector {
         name: "sample-u8",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "u8 samples stored as they are (no filter, codec none)",
         recipe: "one 13x7 u8 plane in 8x4 tiles, empty filter chain, codec none",
         make: sample_u8,
@@ -24,6 +25,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "sample-u16",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "u16 samples with the default encoding: 2-D predictor, byte shuffle, zstd",
         recipe: "one 19x11 u16 plane in 8x8 tiles, filters [predictor2d, shuffle], zstd level 3",
         make: sample_u16,
@@ -31,6 +33,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "sample-u32",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "u32 samples with horizontal delta and deflate",
         recipe: "one 12x9 u32 plane in 6x4 tiles, filters [delta], deflate level 6",
         make: sample_u32,
@@ -38,6 +41,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "sample-f32",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "f32 samples including NaNs, infinities, -0 and subnormals, filtered on their bit patterns",
         recipe: "one 9x5 f32 plane in 4x4 tiles whose first samples are special values, filters [predictor2d, shuffle], zstd",
         make: sample_f32,
@@ -45,6 +49,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "filter-delta",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "horizontal delta alone, stored, so the filtered bytes are visible in the file",
         recipe: "one 16x8 u16 plane in 8x8 tiles, filters [delta], codec none",
         make: filter_delta,
@@ -52,6 +57,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "filter-predictor2d",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "2-D predictor alone with deflate at level 9",
         recipe: "one 16x8 u16 plane in 8x8 tiles, filters [predictor2d], deflate level 9",
         make: filter_predictor2d,
@@ -59,6 +65,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "filter-shuffle",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "byte shuffle alone, stored",
         recipe: "one 10x6 u32 plane in 5x3 tiles, filters [shuffle], codec none",
         make: filter_shuffle,
@@ -66,6 +73,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "filter-chain-of-four",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "the longest filter chain (four filters), undone in reverse order",
         recipe: "one 16x8 u16 plane in 8x8 tiles, filters [predictor2d, delta, shuffle, delta], zstd",
         make: filter_chain_of_four,
@@ -73,6 +81,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "filter-wrapping",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "delta and predictor wrap around on extreme sample values",
         recipe: "a 6x4 u8 plane and a 6x4 u32 plane of alternating 0 and maximum values, filters [delta] and [predictor2d], codec none",
         make: filter_wrapping,
@@ -80,6 +89,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "dual-energy-two-views",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "dual-energy side and top views plus a derived Z-effective plane",
         recipe: "metadata with side and top view geometry; planes: side high and low energy (u16), top high and low energy (u16), side Z-effective (f32), each 12x8 in 8x8 tiles, default encoding",
         make: dual_energy_two_views,
@@ -87,6 +97,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tiles-uneven",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "tile sizes that do not divide the plane: clipped edge tiles, down to one pixel wide and high",
         recipe: "a 37x23 u16 plane in 16x8 tiles (edge tiles 5 wide, 7 high) and a 33x17 u16 plane in 16x8 tiles (edge tiles 1 wide, 1 high), deflate",
         make: tiles_uneven,
@@ -94,6 +105,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tile-larger-than-plane",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "one tile far larger than its plane, clipped to the plane",
         recipe: "a 10x7 u16 plane in 512x512 tiles (one tile, 10x7), zstd",
         make: tile_larger_than_plane,
@@ -101,6 +113,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "plane-1x1",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "the smallest plane: one pixel, one tile, and no optional chunk",
         recipe: "a 1x1 u8 plane in 1x1 tiles, value 0xA5, codec none; no PERS, ANNO or EVNT",
         make: plane_1x1,
@@ -108,6 +121,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "tiles-1x1",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "the smallest tiles: one pixel each",
         recipe: "a 5x3 u16 plane in 1x1 tiles (15 tiles), filters [predictor2d, shuffle], deflate",
         make: tiles_1x1,
@@ -115,6 +129,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "metadata-extensions",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "vendor x- members in the scan metadata, plane attributes, personal data, annotation and event",
         recipe: "the example metadata with an extra nested x- member; x- members in the plane attributes, the personal data, an annotation and an event",
         make: metadata_extensions,
@@ -122,6 +137,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "ancillary-chunks",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "unknown ancillary (lower-case) vendor chunks are skipped and listed",
         recipe: "chunks vndA after META, vndB between two tiles and vndC after the annotation, each with a short text payload",
         make: ancillary_chunks,
@@ -129,6 +145,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "annotations-and-events",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "annotations with box, polygon and mask geometry, and capture, annotate and transfer events",
         recipe: "one 16x12 u16 plane; three ANNO chunks (box, polygon, 5x4 mask) then EVNT capture, annotate (naming the three) and transfer BE to BR",
         make: annotations_and_events,
@@ -136,6 +153,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "personal-data",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "a personal-data chunk and a plane flagged personal (a cab photo)",
         recipe: "the example personal data; a 12x8 u16 side view and a 6x4 u8 photo plane flagged personal",
         make: personal_data,
@@ -143,6 +161,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "redacted-personal-data",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "personal data and every tile of the personal plane removed by a redaction in generation 2",
         recipe: "personal-data (same recipe, this vector's ids), then an edit removing PERS and the 2 tiles of plane 1 with a redact event",
         make: redacted_personal_data,
@@ -150,6 +169,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "appended-generations",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "three generations, each later one appended by an edit with its own manifest",
         recipe: "a one-plane scan; edit 1 appends an annotation and an annotate event; edit 2 appends a countersign event",
         make: appended_generations,
@@ -157,6 +177,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "digest-blake3",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "a file whose manifest uses BLAKE3",
         recipe: "one 8x6 u16 plane, default encoding, HEAD and MANI digest algorithm 2 (BLAKE3)",
         make: digest_blake3,
@@ -164,6 +185,7 @@ pub const VECTORS: &[Vector] = &[
     Vector {
         name: "minor-version-higher",
         expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
         comment: "a higher minor version (1.7) of the same major version is read",
         recipe: "one 8x6 u16 plane; the version field after the magic set to 1.7",
         make: minor_version_higher,
