@@ -368,7 +368,7 @@ impl<R: Read> ChunkStream<R> {
             .total_len
             .map(|total| total.saturating_sub(offset + CHUNK_HEADER_LEN));
         let (chunk_type, len) = parse_chunk_header(&header, offset, left, &self.limits)?;
-        let payload = read_payload(&mut self.inner, len)
+        let payload = read_payload(&mut self.inner, len, left.is_some())
             .map_err(|e| e.with_chunk(chunk_type.0).with_offset(offset))?;
         self.offset = offset + CHUNK_HEADER_LEN + len;
         if chunk_type == ChunkType::TAIL {
@@ -390,10 +390,17 @@ impl<R: Read> ChunkStream<R> {
     }
 }
 
-/// Reads a payload of `len` bytes, growing the buffer only as data arrives.
-fn read_payload<R: Read>(r: &mut R, len: u64) -> Result<Vec<u8>> {
+/// Reads a payload of `len` bytes. When `len` has been checked against the bytes left in
+/// a file of known length, the buffer is made at its final size at once (growing it would
+/// briefly hold up to three times the payload); otherwise it grows only as data arrives.
+fn read_payload<R: Read>(r: &mut R, len: u64, checked_against_file: bool) -> Result<Vec<u8>> {
     const FIRST_ALLOCATION: u64 = 1 << 16;
-    let mut payload = Vec::with_capacity(len.min(FIRST_ALLOCATION) as usize);
+    let first = if checked_against_file {
+        len
+    } else {
+        len.min(FIRST_ALLOCATION)
+    };
+    let mut payload = Vec::with_capacity(usize::try_from(first).unwrap_or(0));
     let got = r.by_ref().take(len).read_to_end(&mut payload)? as u64;
     if got != len {
         return Err(Error::new(
