@@ -117,9 +117,10 @@ pub fn read_stream_with<R: Read>(
             }
             Parsed::Pers(p) => personal = Some(*p),
             Parsed::Plan(info) => {
+                // Saturating: (2^32 - 1)^2 samples of 4 bytes do not fit a u64.
                 let bytes = u64::from(info.grid.width)
-                    * u64::from(info.grid.height)
-                    * info.sample_type.bytes_per_sample() as u64;
+                    .saturating_mul(u64::from(info.grid.height))
+                    .saturating_mul(info.sample_type.bytes_per_sample() as u64);
                 decoded_total = decoded_total.saturating_add(bytes);
                 Limits::check("decoded bytes", decoded_total, limits.max_decoded_bytes)
                     .map_err(|e| raw.locate(e))?;

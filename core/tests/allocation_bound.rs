@@ -633,3 +633,78 @@ fn a_region_far_larger_than_its_plane() {
         |_| reader.read_region(0, Rect::new(0, 0, 65_535, 65_535)),
     );
 }
+
+#[test]
+fn a_region_whose_byte_count_overflows() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (plan, plane_ref) = plan(SampleType::U32, grid(2, 2, 2, 2));
+    let bytes = file(
+        vec![head(), meta(), plan, tile(0, 0, 16, Codec::None, &[1; 16])],
+        vec![plane_ref],
+    );
+    let reader = Reader::from_bytes(&bytes[..]).expect("valid");
+    // (2^32 - 1)^2 samples of 4 bytes: more bytes than a u64 counts.
+    for limits in [Limits::default(), Limits::unlimited()] {
+        let reader = Reader::from_source(
+            scanx::BytesSource(&bytes[..]),
+            ReadOptions::with_limits(limits.clone()),
+        )
+        .expect("valid");
+        let expected = if limits == Limits::default() {
+            ErrorKind::LimitExceeded
+        } else {
+            ErrorKind::RegionOutOfBounds
+        };
+        refused(
+            "region of 2^32 - 1 squared u32 samples",
+            &bytes,
+            expected,
+            |_| reader.read_region(0, Rect::new(0, 0, u32::MAX, u32::MAX)),
+        );
+    }
+    drop(reader);
+}
+
+#[test]
+fn a_plane_whose_byte_count_overflows_without_limits() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // (2^32 - 1)^2 f32 samples in one tile, with every limit lifted: the sizes saturate
+    // instead of wrapping, and the missing tile is found before anything is allocated.
+    let (plan, plane_ref) = plan(
+        SampleType::F32,
+        grid(u32::MAX, u32::MAX, u32::MAX, u32::MAX),
+    );
+    let bytes = file(vec![head(), meta(), plan], vec![plane_ref]);
+    refused_everywhere(
+        "4294967295 x 4294967295 f32 plane, no limits",
+        &bytes,
+        &Limits::unlimited(),
+        Expect {
+            forward: ErrorKind::MissingChunk,
+            random_access: ErrorKind::MissingChunk,
+        },
+    );
+    // A tile of that plane declaring its size: the expected size saturates too.
+    let (plan, plane_ref) = self::plan(
+        SampleType::F32,
+        grid(u32::MAX, u32::MAX, u32::MAX, u32::MAX),
+    );
+    let bytes = file(
+        vec![
+            head(),
+            meta(),
+            plan,
+            tile(0, 0, u64::MAX, Codec::Zstd, &[0; 16]),
+        ],
+        vec![plane_ref],
+    );
+    refused_everywhere(
+        "4294967295 x 4294967295 f32 tile, no limits",
+        &bytes,
+        &Limits::unlimited(),
+        Expect {
+            forward: ErrorKind::LimitExceeded,
+            random_access: ErrorKind::LimitExceeded,
+        },
+    );
+}
