@@ -33,12 +33,13 @@ vectors:
 check-vectors:
 	$(CARGO) run --release -p scanx-conformance --bin make-vectors -- --check
 
-## fuzz: every fuzz target for FUZZ_SECONDS seconds each (needs nightly; installs cargo-fuzz)
+## fuzz: every fuzz target for FUZZ_SECONDS seconds each (needs nightly and cargo-fuzz:
+## `cargo install cargo-fuzz --locked`; .ci/run installs it)
 fuzz:
-	fuzz/run.sh $(FUZZ_SECONDS)
+	bash fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz-smoke:
-	fuzz/run.sh 60
+	bash fuzz/run.sh 60
 
 ## bench: write/read/size table for every codec and filter, beside other formats
 bench:

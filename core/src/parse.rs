@@ -132,8 +132,19 @@ pub(crate) fn check_tile_against_plane(
         )
     })?;
     let expected = u64::from(rect.width)
-        * u64::from(rect.height)
-        * plane.sample_type.bytes_per_sample() as u64;
+        .checked_mul(u64::from(rect.height))
+        .and_then(|n| n.checked_mul(plane.sample_type.bytes_per_sample() as u64))
+        .ok_or_else(|| {
+            Error::at(
+                ErrorKind::LimitExceeded,
+                offset,
+                format!(
+                    "tile ({}, {}) of plane {} has more bytes than a 64-bit size counts",
+                    tile.col, tile.row, plane.index
+                ),
+            )
+            .with_chunk(ChunkType::TILE.0)
+        })?;
     if tile.decoded_length != expected {
         return Err(Error::at(
             ErrorKind::TileSizeMismatch,

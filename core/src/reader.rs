@@ -577,9 +577,10 @@ impl<S: Source> Reader<S> {
     /// and decoded in parallel. Redacted tiles read as zero.
     pub fn read_region(&self, plane: u16, region: Rect) -> Result<PixelBuffer> {
         let info = self.plane(plane)?;
+        // Saturating: (2^32 - 1)^2 samples of 4 bytes do not fit a u64.
         let bytes = u64::from(region.width)
-            * u64::from(region.height)
-            * info.sample_type.bytes_per_sample() as u64;
+            .saturating_mul(u64::from(region.height))
+            .saturating_mul(info.sample_type.bytes_per_sample() as u64);
         Limits::check("decoded bytes", bytes, self.limits.max_decoded_bytes)?;
         let tiles: Vec<(u32, u32)> = info.grid.tiles_in(region)?.collect();
         let decoded: Vec<(Rect, Option<Vec<u8>>)> = tiles

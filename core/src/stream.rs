@@ -139,9 +139,10 @@ pub fn read_stream_observed<R: Read>(
             }
             Parsed::Pers(p) => personal = Some(*p),
             Parsed::Plan(info) => {
+                // Saturating: (2^32 - 1)^2 samples of 4 bytes do not fit a u64.
                 let bytes = u64::from(info.grid.width)
-                    * u64::from(info.grid.height)
-                    * info.sample_type.bytes_per_sample() as u64;
+                    .saturating_mul(u64::from(info.grid.height))
+                    .saturating_mul(info.sample_type.bytes_per_sample() as u64);
                 decoded_total = decoded_total.saturating_add(bytes);
                 Limits::check("decoded bytes", decoded_total, limits.max_decoded_bytes)
                     .map_err(|e| raw.locate(e))?;
@@ -260,14 +261,49 @@ pub fn read_stream_observed<R: Read>(
     })
 }
 
-/// Decodes every tile (in parallel) into its plane, checking that every tile is present
-/// unless a redaction removed it.
+/// Decodes every tile (in parallel) into its plane, checking first that every tile is
+/// present unless a redaction removed it, so that an incomplete file is refused before
+/// anything of its planes' declared size is allocated.
 fn decode_planes(
     planes: Vec<PlaneInfo>,
     pending: Vec<PendingTile>,
     redacted: &std::collections::BTreeSet<TileRef>,
     tile_observer: &(dyn Fn(&RawChunk) + Sync),
 ) -> Result<Vec<Plane>> {
+    let mut present: Vec<Vec<bool>> = planes
+        .iter()
+        .map(|p| vec![false; p.grid.tile_count() as usize])
+        .collect();
+    for t in &pending {
+        let p = usize::from(t.header.plane);
+        let Some(plane) = planes.get(p) else { continue };
+        let slot = t.header.row as usize * plane.grid.cols() as usize + t.header.col as usize;
+        if let Some(seen) = present.get_mut(p).and_then(|s| s.get_mut(slot)) {
+            *seen = true;
+        }
+    }
+    for (info, seen) in planes.iter().zip(&present) {
+        let cols = info.grid.cols() as usize;
+        for (slot, there) in seen.iter().enumerate() {
+            let tile = TileRef {
+                plane: info.index,
+                col: (slot % cols) as u32,
+                row: (slot / cols) as u32,
+            };
+            if !there && !redacted.contains(&tile) {
+                return Err(Error::new(
+                    ErrorKind::MissingChunk,
+                    format!(
+                        "tile ({}, {}) of plane {} is missing and no redaction event names it",
+                        tile.col, tile.row, tile.plane
+                    ),
+                )
+                .with_chunk(ChunkType::TILE.0));
+            }
+        }
+    }
+    drop(present);
+
     let decoded: Vec<(u16, crate::pixels::Rect, Vec<u8>)> = pending
         .par_iter()
         .map(|t| {
@@ -289,48 +325,18 @@ fn decode_planes(
         .collect::<Result<_>>()?;
     drop(pending);
 
-    let mut out = Vec::with_capacity(planes.len());
-    let mut present: Vec<Vec<bool>> = planes
-        .iter()
-        .map(|p| vec![false; p.grid.tile_count() as usize])
-        .collect();
     let mut buffers = planes
         .iter()
         .map(|p| PixelBuffer::zeroed(p.sample_type, p.grid.width, p.grid.height))
         .collect::<Result<Vec<_>>>()?;
     for (plane, rect, samples) in decoded {
-        let p = usize::from(plane);
-        let grid = &planes[p].grid;
-        let slot = (rect.y / grid.tile_height) as usize * grid.cols() as usize
-            + (rect.x / grid.tile_width) as usize;
-        present[p][slot] = true;
-        pixels::place_tile(&samples, rect, &mut buffers[p], (0, 0))?;
-    }
-    for (info, (buffer, seen)) in planes.into_iter().zip(buffers.into_iter().zip(present)) {
-        for (slot, there) in seen.iter().enumerate() {
-            if !there {
-                let cols = info.grid.cols() as usize;
-                let tile = TileRef {
-                    plane: info.index,
-                    col: (slot % cols) as u32,
-                    row: (slot / cols) as u32,
-                };
-                if !redacted.contains(&tile) {
-                    return Err(Error::new(
-                        ErrorKind::MissingChunk,
-                        format!(
-                            "tile ({}, {}) of plane {} is missing and no redaction event names it",
-                            tile.col, tile.row, tile.plane
-                        ),
-                    )
-                    .with_chunk(ChunkType::TILE.0));
-                }
-            }
+        if let Some(buffer) = buffers.get_mut(usize::from(plane)) {
+            pixels::place_tile(&samples, rect, buffer, (0, 0))?;
         }
-        out.push(Plane {
-            info,
-            pixels: buffer,
-        });
     }
-    Ok(out)
+    Ok(planes
+        .into_iter()
+        .zip(buffers)
+        .map(|(info, pixels)| Plane { info, pixels })
+        .collect())
 }

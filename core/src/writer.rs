@@ -486,8 +486,9 @@ fn prepare_tile(
             grid.rows()
         ))
     })?;
-    let decoded_length =
-        u64::from(rect.width) * u64::from(rect.height) * sample_type.bytes_per_sample() as u64;
+    let decoded_length = u64::from(rect.width)
+        .saturating_mul(u64::from(rect.height))
+        .saturating_mul(sample_type.bytes_per_sample() as u64);
     if samples.len() as u64 != decoded_length {
         return Err(Error::invalid_argument(format!(
             "tile ({col}, {row}) of plane {plane} needs {decoded_length} bytes, got {}",

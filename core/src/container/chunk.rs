@@ -371,7 +371,7 @@ impl<R: Read> ChunkStream<R> {
             .total_len
             .map(|total| total.saturating_sub(offset + CHUNK_HEADER_LEN));
         let (chunk_type, len) = parse_chunk_header(&header, offset, left, &self.limits)?;
-        let payload = read_payload(&mut self.inner, len, offset + 4)
+        let payload = read_payload(&mut self.inner, len, offset + 4, left.is_some())
             .map_err(|e| e.with_chunk(chunk_type.0).with_offset(offset))?;
         self.offset = offset + CHUNK_HEADER_LEN + len;
         if chunk_type == ChunkType::TAIL {
@@ -393,14 +393,26 @@ impl<R: Read> ChunkStream<R> {
     }
 }
 
-/// Reads a payload of `len` bytes, growing the buffer only as data arrives.
+/// Reads a payload of `len` bytes. When `len` has been checked against the bytes left in
+/// a file of known length, the buffer is made at its final size at once (growing it would
+/// briefly hold up to three times the payload); otherwise it grows only as data arrives.
 ///
 /// A stream that ends early gets the error a reader that knows the file's length gives
 /// before reading anything: the length (whose field is at `length_at`) does not fit in the
 /// bytes that follow. So the same file fails the same way however it is read.
-fn read_payload<R: Read>(r: &mut R, len: u64, length_at: u64) -> Result<Vec<u8>> {
+fn read_payload<R: Read>(
+    r: &mut R,
+    len: u64,
+    length_at: u64,
+    checked_against_file: bool,
+) -> Result<Vec<u8>> {
     const FIRST_ALLOCATION: u64 = 1 << 16;
-    let mut payload = Vec::with_capacity(len.min(FIRST_ALLOCATION) as usize);
+    let first = if checked_against_file {
+        len
+    } else {
+        len.min(FIRST_ALLOCATION)
+    };
+    let mut payload = Vec::with_capacity(usize::try_from(first).unwrap_or(0));
     let got = r.by_ref().take(len).read_to_end(&mut payload)? as u64;
     if got != len {
         return Err(Error::at(

@@ -88,11 +88,11 @@ impl PlaneHeader {
         })
     }
 
-    /// Decoded size of the whole plane in bytes.
+    /// Decoded size of the whole plane in bytes (`u64::MAX` if it does not fit a u64).
     pub fn decoded_len(&self) -> u64 {
         u64::from(self.grid.width)
-            * u64::from(self.grid.height)
-            * self.sample_type.bytes_per_sample() as u64
+            .saturating_mul(u64::from(self.grid.height))
+            .saturating_mul(self.sample_type.bytes_per_sample() as u64)
     }
 
     /// The payload bytes.
