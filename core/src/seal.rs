@@ -12,7 +12,9 @@ use crate::container::index::{Index, IndexEntry, PlaneRef};
 use crate::container::manifest::{Manifest, ManifestEntry};
 use crate::container::signature::{signed_message, SignatureRecord, SignedFields};
 use crate::container::tail::Tail;
-use crate::crypto::digest::{manifest_digest, Digest, DigestAlgorithm, CHAIN_DOMAIN};
+use crate::crypto::digest::{
+    chunk_digest_of_parts, manifest_digest, Digest, DigestAlgorithm, CHAIN_DOMAIN,
+};
 use crate::crypto::{KeyId, Role, Signer};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -86,21 +88,15 @@ impl Ledger {
     ) -> Result<()> {
         let payload_len: u64 = parts.iter().map(|p| p.len() as u64).sum();
         let header = chunk_header(chunk_type, payload_len);
-        let mut h = self.algorithm.hasher();
-        h.update(crate::crypto::digest::CHUNK_DOMAIN);
-        h.update(&self.file_id);
-        h.update(&header);
         w.write_all(&header)?;
         for p in parts {
-            h.update(p);
             w.write_all(p)?;
         }
-        self.record(
-            chunk_type,
-            CHUNK_HEADER_LEN + payload_len,
-            h.finalize(),
-            place,
-        );
+        let mut pieces = Vec::with_capacity(parts.len() + 1);
+        pieces.push(&header[..]);
+        pieces.extend_from_slice(parts);
+        let digest = chunk_digest_of_parts(self.algorithm, &self.file_id, &pieces);
+        self.record(chunk_type, CHUNK_HEADER_LEN + payload_len, digest, place);
         Ok(())
     }
 

@@ -304,36 +304,74 @@ fn decode_planes(
     }
     drop(present);
 
-    let decoded: Vec<(u16, crate::pixels::Rect, Vec<u8>)> = pending
-        .par_iter()
-        .map(|t| {
-            tile_observer(&t.chunk);
-            let plane = &planes[usize::from(t.header.plane)];
-            let rect = check_tile_against_plane(&t.header, plane, t.offset)?;
-            let (_, data) = TileHeader::parse(&t.chunk.payload, t.chunk.payload_offset())?;
-            let samples = pixels::decode_tile(
-                data,
-                plane.sample_type,
-                rect.width,
-                rect.height,
-                &t.header.filters,
-                t.header.codec,
-            )
-            .map_err(|e| t.chunk.locate(e))?;
-            Ok((t.header.plane, rect, samples))
-        })
-        .collect::<Result<_>>()?;
-    drop(pending);
-
+    // Decode straight into the planes, one band of tile rows per task: bands are disjoint
+    // slices of the plane, so tasks run in parallel without holding every decoded tile at
+    // once. A tile as wide as its plane is decoded in place; a narrower one goes through
+    // one reused scratch buffer per band, since its rows are strided in the plane.
     let mut buffers = planes
         .iter()
         .map(|p| PixelBuffer::zeroed(p.sample_type, p.grid.width, p.grid.height))
         .collect::<Result<Vec<_>>>()?;
-    for (plane, rect, samples) in decoded {
-        if let Some(buffer) = buffers.get_mut(usize::from(plane)) {
-            pixels::place_tile(&samples, rect, buffer, (0, 0))?;
+    let mut bands: Vec<(&PlaneInfo, &mut [u8], &[PendingTile])> = Vec::new();
+    let mut rest: &[PendingTile] = &pending;
+    for (info, buffer) in planes.iter().zip(buffers.iter_mut()) {
+        let row_bytes = info.grid.width as usize * info.sample_type.bytes_per_sample();
+        let band_len = row_bytes * info.grid.tile_height as usize;
+        for (row, band) in buffer.as_bytes_mut().chunks_mut(band_len).enumerate() {
+            // Tiles are sorted by (plane, row, column), so each band's tiles are the next run.
+            let n = rest
+                .iter()
+                .take_while(|t| t.header.plane == info.index && t.header.row as usize == row)
+                .count();
+            let (tiles, after) = rest.split_at(n);
+            rest = after;
+            bands.push((info, band, tiles));
         }
     }
+    if let Some(t) = rest.first() {
+        return Err(t.chunk.locate(Error::new(
+            ErrorKind::MalformedChunk,
+            "tile outside every band of its plane (tiles out of order)",
+        )));
+    }
+    bands.into_par_iter().try_for_each(|(plane, band, tiles)| {
+        let bps = plane.sample_type.bytes_per_sample();
+        let row_bytes = plane.grid.width as usize * bps;
+        let mut scratch = Vec::new();
+        for t in tiles {
+            tile_observer(&t.chunk);
+            let rect = check_tile_against_plane(&t.header, plane, t.offset)?;
+            let (_, data) = TileHeader::parse(&t.chunk.payload, t.chunk.payload_offset())?;
+            let tile_row_bytes = rect.width as usize * bps;
+            let tile_len = tile_row_bytes * rect.height as usize;
+            let decode = |out: &mut [u8]| {
+                pixels::decode_tile_into(
+                    data,
+                    plane.sample_type,
+                    rect.width,
+                    rect.height,
+                    &t.header.filters,
+                    t.header.codec,
+                    out,
+                )
+                .map_err(|e| t.chunk.locate(e))
+            };
+            if rect.width == plane.grid.width {
+                decode(&mut band[..tile_len])?;
+                continue;
+            }
+            scratch.resize(tile_len, 0);
+            decode(&mut scratch)?;
+            let x = rect.x as usize * bps;
+            for (y, src) in scratch.chunks_exact(tile_row_bytes).enumerate() {
+                let at = y * row_bytes + x;
+                band[at..at + tile_row_bytes].copy_from_slice(src);
+            }
+        }
+        Ok::<(), Error>(())
+    })?;
+    drop(pending);
+
     Ok(planes
         .into_iter()
         .zip(buffers)

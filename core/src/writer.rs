@@ -507,19 +507,16 @@ fn prepare_tile(
     };
     let header_bytes = header.encode();
     let payload_len = (header_bytes.len() + data.len()) as u64;
-    let mut h = ledger.algorithm.hasher();
-    h.update(crate::crypto::digest::CHUNK_DOMAIN);
-    h.update(&ledger.file_id);
-    h.update(&crate::container::chunk::chunk_header(
-        ChunkType::TILE,
-        payload_len,
-    ));
-    h.update(&header_bytes);
-    h.update(&data);
+    let chunk_header = crate::container::chunk::chunk_header(ChunkType::TILE, payload_len);
+    let digest = crate::crypto::digest::chunk_digest_of_parts(
+        ledger.algorithm,
+        &ledger.file_id,
+        &[&chunk_header, &header_bytes, &data],
+    );
     Ok(PreparedTile {
         header,
         data,
-        digest: h.finalize(),
+        digest,
     })
 }
 

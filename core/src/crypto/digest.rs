@@ -125,7 +125,19 @@ pub const CHAIN_DOMAIN: &[u8] = b"scanx-chain-v1\0";
 /// Binding the file id means a chunk spliced in from another file never matches, even if
 /// its bytes are identical.
 pub fn chunk_digest(alg: DigestAlgorithm, file_id: &[u8; 16], chunk: &[u8]) -> Digest {
-    alg.digest(&[CHUNK_DOMAIN, file_id, chunk])
+    chunk_digest_of_parts(alg, file_id, &[chunk])
+}
+
+/// The same digest as [`chunk_digest`], of a chunk given in pieces (its 12-byte header,
+/// then its payload in any number of parts), so writers need not join them first.
+pub fn chunk_digest_of_parts(alg: DigestAlgorithm, file_id: &[u8; 16], parts: &[&[u8]]) -> Digest {
+    let mut h = alg.hasher();
+    h.update(CHUNK_DOMAIN);
+    h.update(file_id);
+    for part in parts {
+        h.update(part);
+    }
+    h.finalize()
 }
 
 /// The digest of a whole MANI chunk, as signed and as chained to the next manifest.

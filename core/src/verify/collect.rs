@@ -14,7 +14,7 @@ use crate::container::head::Head;
 use crate::container::manifest::Manifest;
 use crate::container::signature::SignatureRecord;
 use crate::container::tile::TileHeader;
-use crate::crypto::digest::{Digest, DigestAlgorithm, Hasher, CHAIN_DOMAIN, CHUNK_DOMAIN};
+use crate::crypto::digest::{chunk_digest_of_parts, Digest, DigestAlgorithm, Hasher, CHAIN_DOMAIN};
 use crate::error::{Error, ErrorKind, Result};
 use crate::generations::ChunkRef;
 use crate::metadata::Event;
@@ -93,9 +93,7 @@ impl TileDigests {
     pub fn observe(&self, raw: &RawChunk) {
         let Some(head) = self.head.get() else { return };
         let header = chunk_header(raw.chunk_type, raw.payload.len() as u64);
-        let digest = head
-            .algorithm
-            .digest(&[CHUNK_DOMAIN, &head.file_id, &header, &raw.payload]);
+        let digest = chunk_digest_of_parts(head.algorithm, &head.file_id, &[&header, &raw.payload]);
         if let Ok(mut digests) = self.digests.lock() {
             digests.push((raw.offset, digest));
         }
@@ -196,8 +194,7 @@ impl StreamCollector {
                     self.tiles.insert(raw.offset, self.chunks.len());
                     [0u8; 32]
                 } else {
-                    head.algorithm
-                        .digest(&[CHUNK_DOMAIN, &head.file_id, &header, &raw.payload])
+                    chunk_digest_of_parts(head.algorithm, &head.file_id, &[&header, &raw.payload])
                 };
                 self.chunks.push((
                     generation,
