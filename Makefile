@@ -4,6 +4,10 @@
 CARGO ?= cargo
 FUZZ_SECONDS ?= 600
 
+include bindings-c/c.mk
+include bindings-python/python.mk
+include cli/cli.mk
+
 .PHONY: all build demo test lint test-rust vectors check-vectors fuzz fuzz-smoke bench doc clean
 
 all: build
@@ -17,7 +21,7 @@ demo:
 
 ## test: formatting, lints, every Rust test, and the conformance vectors (regenerated and
 ## compared byte for byte, then run through every reader)
-test: lint test-rust
+test: lint test-rust test-c test-python test-cli
 
 lint:
 	$(CARGO) fmt --all -- --check
