@@ -138,6 +138,11 @@ impl Editor {
             for (entry, m) in matches.iter().enumerate() {
                 let EntryMatch::Present(c) = *m else { continue };
                 let chunk = &generation.content[c];
+                // Only salted chunks may be removed: a verifier rejects the record of any
+                // other (an annotation, an event, the structure of the file).
+                if !crate::verify::REDACTABLE.contains(&chunk.chunk_type) {
+                    continue;
+                }
                 let take = match chunk.chunk_type {
                     ChunkType::PERS => request.personal_data,
                     ChunkType::TILE => chunk.tile.is_some_and(|t| wanted_tiles.contains(&t)),

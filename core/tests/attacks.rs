@@ -436,6 +436,43 @@ fn a_redaction_record_that_matches_nothing_is_a_bad_reference() {
 }
 
 #[test]
+fn a_trusted_redaction_of_an_unsalted_chunk_is_rejected() {
+    // An agency that holds a trusted key removes the scanner's annotation, or its capture
+    // event, and records the removal as a redaction: only PERS and TILE chunks may be
+    // redacted, so the record is refused and the chunk counts as removed without one.
+    let scan = the_journey().scan.clone();
+    for t in [ChunkType::ANNO, ChunkType::EVNT] {
+        let (entry, digest, _) = entry_of(&scan, t);
+        let (header, mut chunks) = split(&scan);
+        chunks.remove(positions(&chunks, t)[0]);
+        let removed = assemble(&header, &chunks);
+        let file = add_redaction(
+            &removed,
+            vec![RemovedChunk {
+                generation: 1,
+                entry,
+                chunk: t.to_string(),
+                digest,
+                plane: None,
+                col: None,
+                row: None,
+            }],
+        );
+        let report = verify(&file, &trust_store());
+        assert_detected(&report, Status::Invalid, Reason::BadRedactionReference);
+        assert_eq!(
+            report.reasons(),
+            [
+                Reason::BadRedactionReference,
+                Reason::RemovedWithoutRedaction
+            ],
+            "{t}: {report}"
+        );
+        assert!(!report.redactions[0].removed[0].valid);
+    }
+}
+
+#[test]
 fn content_planted_in_a_redacted_slot_is_unlisted() {
     let journey = the_journey();
     let (_, original) = split(&journey.scan);

@@ -4,7 +4,7 @@
 //!
 //! 1. manifests: algorithm (a), generation number (b), chain to the previous manifest (c);
 //!    every chunk matched to an entry (d); every absent entry redacted (e);
-//! 2. redaction records name absent entries of earlier generations;
+//! 2. redaction records name absent salted entries of earlier generations;
 //! 3. signatures: chain, key id, strict Ed25519, one per key and generation, exactly as
 //!    many as the manifest expects;
 //! 4. each event's actor signed the event's generation;
@@ -276,6 +276,15 @@ fn redaction_problem(
 ) -> Option<(Reason, String)> {
     let bad = |why: String| Some((Reason::BadRedactionReference, why));
     let what = format!("entry {} of generation {}", r.entry, r.generation);
+    if !crate::verify::REDACTABLE
+        .iter()
+        .any(|t| t.to_string() == r.chunk)
+    {
+        return bad(format!(
+            "the record names {what} as a {} chunk; only PERS and TILE chunks may be redacted",
+            r.chunk.chars().take(8).collect::<String>()
+        ));
+    }
     if r.generation == 0 || r.generation >= j {
         return bad(format!(
             "the record names {what}, which is not a generation before the event's ({j})"

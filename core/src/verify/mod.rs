@@ -36,6 +36,9 @@
 //!   from another file, or planted where a redacted chunk was).
 //! - A redaction record naming an entry an earlier record already named is
 //!   `BAD_REDACTION_REFERENCE`, so the provenance says once who removed what.
+//! - A redaction record naming a chunk type other than the salted ones ([`REDACTABLE`]) is
+//!   `BAD_REDACTION_REFERENCE`, whoever signed it: a redaction removes personal data, never
+//!   an annotation, an event or the structure of the file.
 //! - Each fact is reported once, with its cause: `UNSIGNED_GENERATION` is for a
 //!   generation sealed with no signature expected and none present (a stripped one is
 //!   `SIGNATURE_MISSING`, a bad one has its own reasons), and `EVENT_ACTOR_NOT_SIGNER` is
@@ -71,10 +74,15 @@ pub use report::{
     SignatureReport, Status, UnknownChunkReport, VerifyReport,
 };
 
+use crate::container::chunk::ChunkType;
 use crate::crypto::TrustStore;
 use crate::error::{Error, ErrorKind, Result};
 use crate::stream::{read_stream_observed, ReadOptions};
 use collect::{StreamCollector, TileDigests};
+
+/// The chunk types a redaction may remove: the salted ones, whose manifest digests reveal
+/// nothing of their content (personal data and tiles).
+pub const REDACTABLE: [ChunkType; 2] = [ChunkType::PERS, ChunkType::TILE];
 
 /// Verifies a whole file read from any `Read`, in one forward pass: the file is read with
 /// every structural check of [`crate::read_stream`], and every chunk is digested as it

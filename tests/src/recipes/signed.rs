@@ -12,13 +12,15 @@ use scanx::container::chunk::{ChunkType, FormatVersion};
 use scanx::container::signature::{signed_message, SignatureRecord, SignedFields};
 use scanx::crypto::digest::manifest_digest;
 use scanx::crypto::{parse_rfc3339_utc, CallbackSigner, Signer};
+use scanx::generations::FileLayout;
 use scanx::metadata::{
-    Agency, Annotation, AnnotationSource, Category, PersonalData, PlaneAttributes,
+    Action, Agency, Annotation, AnnotationSource, Category, Event, PersonalData,
+    PlaneAttributes, RemovedChunk,
 };
 use scanx::pixels::{Encoding, Rect, SampleType};
 use scanx::provenance::{derive_crop, CropRequest, EventStamp};
 use scanx::{
-    DigestAlgorithm, Editor, Error, ErrorKind, Reason, RedactRequest, Result, Role, SignRequest,
+    DigestAlgorithm, Editor, Error, ErrorKind, Limits, Reason, RedactRequest, Result, Role, SignRequest,
     Status,
 };
 
@@ -213,6 +215,22 @@ pub const VECTORS: &[Vector] = &[
         comment: "redacted personal data put back: the signed redaction event names a chunk that is present",
         recipe: "redacted-personal-data-signed (this vector's ids); the PERS chunk of its generation 1 inserted back after META; index and tail rebuilt",
         make: tampered_redaction_names_present_chunk,
+    },
+    Vector {
+        name: "tampered-redaction-removes-annotation",
+        expect: Expect::Valid,
+        verify: Verdict::invalid(&[Reason::BadRedactionReference, Reason::RemovedWithoutRedaction]),
+        comment: "a trusted agency removes the scanner's annotation and records it as a redaction: only PERS and TILE chunks may be redacted",
+        recipe: "signed base file; its ANNO chunk removed; index and tail rebuilt; then a generation appended by the editor, signed by the agency key as agency at 2026-03-02T09:00:00Z, holding one redact event by that key whose one record names generation 1, the ANNO's entry and digest",
+        make: tampered_redaction_removes_annotation,
+    },
+    Vector {
+        name: "tampered-redaction-removes-capture-event",
+        expect: Expect::Valid,
+        verify: Verdict::invalid(&[Reason::BadRedactionReference, Reason::RemovedWithoutRedaction]),
+        comment: "a trusted agency removes the scanner's capture event and records it as a redaction: only PERS and TILE chunks may be redacted",
+        recipe: "as tampered-redaction-removes-annotation, with the EVNT (capture) chunk of generation 1 in place of the ANNO",
+        make: tampered_redaction_removes_capture_event,
     },
     Vector {
         name: "tampered-content-planted-in-redacted-slot",
@@ -722,6 +740,54 @@ fn tampered_redaction_names_present_chunk(ctx: &Context) -> Result<Vec<u8>> {
     tamper(&redacted_personal_data_signed(ctx)?, |s| {
         let meta = s.position(ChunkType::META)?;
         s.insert(meta + 1, pers)
+    })
+}
+
+fn tampered_redaction_removes_annotation(ctx: &Context) -> Result<Vec<u8>> {
+    redaction_of_unsalted(ctx, ChunkType::ANNO)
+}
+
+fn tampered_redaction_removes_capture_event(ctx: &Context) -> Result<Vec<u8>> {
+    redaction_of_unsalted(ctx, ChunkType::EVNT)
+}
+
+/// The signed base file without its chunk of type `t`, and a generation signed by the
+/// (trusted) agency whose redaction event names that chunk.
+fn redaction_of_unsalted(ctx: &Context, t: ChunkType) -> Result<Vec<u8>> {
+    let base = signed_base(ctx)?;
+    let layout = FileLayout::parse(&base, &Limits::default())?;
+    let manifest = &layout.generations[0].manifest;
+    let (entry, listed) = manifest
+        .entries
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e.chunk_type == t)
+        .ok_or_else(|| Error::invalid_argument(format!("no {t} entry")))?;
+    let removed = RemovedChunk {
+        generation: 1,
+        entry: entry as u32,
+        chunk: t.to_string(),
+        digest: hex::encode(listed.digest),
+        plane: None,
+        col: None,
+        row: None,
+    };
+    let stripped = tamper(&base, |s| {
+        let at = s.position(t)?;
+        s.remove(at).map(drop)
+    })?;
+    append(stripped, TestKey::Agency, REDACTED, |editor, stamp| {
+        let event = Event {
+            id: REDACT_ID.to_owned(),
+            time: stamp.time_rfc3339(),
+            actor: stamp.actor.clone(),
+            action: Action::Redact {
+                reason: REDACTION_REASON.to_owned(),
+                removed: vec![removed],
+            },
+            extensions: Default::default(),
+        };
+        editor.add_event(&event)
     })
 }
 
