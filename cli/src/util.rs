@@ -1,0 +1,192 @@
+//! Small helpers shared by the subcommands: output files, argument parsing, clocks,
+//! progress bars.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scanx::atomic::{write_atomic, Access};
+use scanx::crypto::{parse_rfc3339_utc, Role, SigningKey};
+use scanx::pixels::Rect;
+
+use crate::fail::{self, CliResult, Fail};
+
+/// Refuses an existing destination unless `force`; the write itself is atomic, so a
+/// refused or failed write leaves nothing behind.
+pub fn check_destination(path: &Path, force: bool) -> CliResult<()> {
+    if !force && path.symlink_metadata().is_ok() {
+        return Err(Fail::new(format!("{} already exists", path.display()))
+            .help("choose another output path, or pass --force to replace it"));
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            return Err(
+                Fail::new(format!("the folder {} does not exist", parent.display()))
+                    .help("create the folder first, or choose another output path"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Writes `path` atomically (temporary file beside it, synced, renamed) after
+/// [`check_destination`].
+pub fn write_output(
+    path: &Path,
+    force: bool,
+    access: Access,
+    write: impl FnOnce(&mut dyn Write) -> scanx::Result<()>,
+) -> CliResult<()> {
+    check_destination(path, force)?;
+    write_atomic(path, access, write).map_err(|e| {
+        let mut f = fail::core(format!("cannot write {}", path.display()), e);
+        if f.kind == Some(scanx::ErrorKind::Io) {
+            f.help = Some("check that the destination folder exists and is writable".into());
+        }
+        f
+    })
+}
+
+/// Reads a whole input file (JSON, images) with a clear message.
+pub fn read_input(path: &Path, what: &str) -> CliResult<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Fail::new(format!("cannot read the {what} {}: {e}", path.display()))
+            .help("check the path and its permissions")
+    })
+}
+
+/// Parses `x,y,w,h`.
+pub fn parse_rect(text: &str) -> Result<Rect, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [x, y, w, h] = parts.as_slice() else {
+        return Err(format!("{text:?} is not x,y,width,height"));
+    };
+    let n = |s: &str| {
+        s.parse::<u32>()
+            .map_err(|_| format!("{s:?} in {text:?} is not a whole number"))
+    };
+    let rect = Rect::new(n(x)?, n(y)?, n(w)?, n(h)?);
+    if rect.is_empty() {
+        return Err(format!("{text:?} is an empty rectangle"));
+    }
+    Ok(rect)
+}
+
+/// A region of one plane: `PLANE:x,y,w,h` (the plane by index).
+#[derive(Debug, Clone, Copy)]
+pub struct PlaneRegion {
+    pub plane: u16,
+    pub rect: Rect,
+}
+
+/// Parses `PLANE:x,y,w,h`.
+pub fn parse_plane_region(text: &str) -> Result<PlaneRegion, String> {
+    let (plane, rect) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?} is not PLANE:x,y,width,height"))?;
+    let plane = plane
+        .trim()
+        .parse::<u16>()
+        .map_err(|_| format!("plane {plane:?} in {text:?} is not a plane index"))?;
+    Ok(PlaneRegion {
+        plane,
+        rect: parse_rect(rect)?,
+    })
+}
+
+/// Parses a role name (scanner, agency, recipient, analyst).
+pub fn parse_role(text: &str) -> Result<Role, String> {
+    Role::from_name(text)
+        .map_err(|_| format!("{text:?} is not a role (scanner, agency, recipient or analyst)"))
+}
+
+/// Parses an RFC 3339 UTC time into seconds since the epoch.
+pub fn parse_time(text: &str) -> Result<i64, String> {
+    parse_rfc3339_utc(text).map_err(|e| format!("{text:?}: {}", e.message()))
+}
+
+/// The signing time: the one given, or now.
+pub fn time_or_now(given: Option<i64>) -> i64 {
+    given.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    })
+}
+
+/// Reads a private key, naming the file when it fails.
+pub fn load_key(path: &Path) -> CliResult<SigningKey> {
+    SigningKey::read_pem_file(path).map_err(|e| {
+        let mut f = fail::core("cannot load the private key", e);
+        f.help = Some(
+            "give the PKCS#8 PEM private key written by `scanx keygen` (PREFIX.private.pem)".into(),
+        );
+        f
+    })
+}
+
+/// The file id as a UUID.
+pub fn uuid_text(id: [u8; 16]) -> String {
+    uuid::Uuid::from_bytes(id).hyphenated().to_string()
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+pub fn progress(len: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Prints one JSON value as one line on stdout.
+pub fn print_json(value: &impl serde::Serialize) {
+    match serde_json::to_string(value) {
+        Ok(line) => println!("{line}"),
+        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+    }
+}
+
+/// `PREFIX.private.pem` and `PREFIX.public.pem`.
+pub fn key_paths(prefix: &Path) -> (PathBuf, PathBuf) {
+    let name = prefix
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (
+        prefix.with_file_name(format!("{name}.private.pem")),
+        prefix.with_file_name(format!("{name}.public.pem")),
+    )
+}
+
+/// Reads and checks a JSON record (metadata, personal data, plane attributes, annotation)
+/// through the core, which applies the schema and its rules.
+pub fn load_json<T>(path: &Path, what: &str) -> CliResult<T>
+where
+    T: serde::de::DeserializeOwned + scanx::metadata::Validate,
+{
+    let bytes = read_input(path, what)?;
+    parse_json(&bytes, &format!("the {what} {}", path.display()))
+}
+
+/// Checks JSON bytes as a record through the core.
+pub fn parse_json<T>(bytes: &[u8], what: &str) -> CliResult<T>
+where
+    T: serde::de::DeserializeOwned + scanx::metadata::Validate,
+{
+    let limit = scanx::Limits::default().max_metadata_bytes;
+    scanx::metadata::from_json(bytes, limit).map_err(|e| {
+        let kind = e.kind();
+        let mut f = fail::core(format!("{what} is not valid"), e);
+        if kind == scanx::ErrorKind::InvalidJson || kind == scanx::ErrorKind::InvalidUtf8 {
+            f.help = Some("the file must hold one JSON object (UTF-8)".into());
+        }
+        f
+    })
+}
