@@ -20,13 +20,16 @@ use crate::limits::Limits;
 /// 1. the payload is at most `max_bytes` long (`LIMIT_EXCEEDED`), checked before anything
 ///    is parsed;
 /// 2. it is UTF-8 (`INVALID_UTF8`);
-/// 3. it is one JSON value with no object naming a member twice (`INVALID_JSON`): a
-///    duplicate would let two readers see different values behind the same signed bytes;
+/// 3. it is one I-JSON value (`INVALID_JSON`): every number's text at most
+///    [`MAX_NUMBER_CHARS`] characters and its value a finite binary64, no escaped lone
+///    surrogate, and no object naming a member twice, names compared after unescaping (a
+///    duplicate would let two readers see different values behind the same signed bytes);
 /// 4. its shape matches `T`: members, types, vocabularies (`SCHEMA_VIOLATION`);
 /// 5. [`Validate::validate`]: codes, check digits, lengths and ranges (`SCHEMA_VIOLATION`).
 ///
-/// Nesting deeper than 128 levels is refused as invalid JSON, so a hostile payload cannot
-/// exhaust the stack.
+/// Arrays and objects nested more than [`MAX_NESTING`] levels deep (the outermost value
+/// is level 1; a scalar is no level) are refused as invalid JSON, so a hostile payload
+/// cannot exhaust the stack.
 pub fn from_json<T: DeserializeOwned + Validate>(bytes: &[u8], max_bytes: u64) -> Result<T> {
     let length = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     Limits::check("JSON payload bytes", length, max_bytes)?;
@@ -36,6 +39,7 @@ pub fn from_json<T: DeserializeOwned + Validate>(bytes: &[u8], max_bytes: u64) -
             format!("JSON payload is not UTF-8: {e}"),
         )
     })?;
+    check_number_lengths(text)?;
     reject_duplicate_members(text)?;
     let value: T = serde_json::from_str(text).map_err(|e| {
         if e.is_data() {
@@ -68,6 +72,54 @@ pub fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
         // own value (a map keyed by something other than strings, say) ends here.
         Err(e) => panic!("value cannot be serialized as JSON: {e}"),
     }
+}
+
+/// The most characters the text of one JSON number may have, sign, fraction and exponent
+/// included. Enough for every binary64 value in its shortest round-trip form (at most 24)
+/// and every 64-bit integer (at most 20), and short enough that a reader never has to
+/// convert a thousand-digit number, which readers round differently.
+pub const MAX_NUMBER_CHARS: usize = 64;
+
+/// The deepest nesting of arrays and objects in a payload: the outermost value is level 1.
+pub const MAX_NESTING: usize = 127;
+
+/// Fails on the first number whose text is longer than [`MAX_NUMBER_CHARS`]. A lexical
+/// pass over the text: outside strings, a number is a maximal run of `-`, `+`, `.`, digits,
+/// `e` and `E` beginning with `-` or a digit (whether it is a well-formed number is the
+/// parser's question, asked next).
+fn check_number_lengths(text: &str) -> Result<()> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                if i - start > MAX_NUMBER_CHARS {
+                    return Err(Error::new(
+                        ErrorKind::InvalidJson,
+                        format!(
+                            "a number of {} characters at byte {start}; at most {MAX_NUMBER_CHARS} are allowed",
+                            i - start
+                        ),
+                    ));
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
 }
 
 /// Walks the whole document once, keeping only the member names of the object being read,
@@ -192,4 +244,97 @@ where
     T: Deserialize<'de>,
 {
     T::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Any JSON value, validated by nothing beyond the JSON rules.
+    #[derive(Deserialize)]
+    struct Any(#[allow(dead_code)] Value);
+
+    impl Validate for Any {
+        fn validate(&self) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    fn kind(text: &str) -> Option<ErrorKind> {
+        from_json::<Any>(text.as_bytes(), 1 << 20)
+            .err()
+            .map(|e| e.kind())
+    }
+
+    #[test]
+    fn numbers_are_finite_binary64_of_bounded_text() {
+        for ok in [
+            "0",
+            "-0",
+            "1e308",
+            "1.7976931348623157e308",
+            "1e-400",
+            "-2.2250738585072014e-308",
+        ] {
+            assert_eq!(kind(ok), None, "{ok}");
+        }
+        let at_limit = format!("1.{}", "0".repeat(MAX_NUMBER_CHARS - 2));
+        assert_eq!(kind(&at_limit), None);
+        assert_eq!(kind(&format!("[{at_limit}]")), None);
+        let past = format!("1.{}", "0".repeat(MAX_NUMBER_CHARS - 1));
+        let thousand = format!("1{}", "0".repeat(999));
+        for bad in [
+            "1e400",
+            "-1e400",
+            "1.8e308",
+            past.as_str(),
+            thousand.as_str(),
+        ] {
+            assert_eq!(kind(bad), Some(ErrorKind::InvalidJson), "{bad}");
+            assert_eq!(
+                kind(&format!("{{\"x\":[{bad}]}}")),
+                Some(ErrorKind::InvalidJson)
+            );
+        }
+        // Digits inside a string are no number.
+        assert_eq!(kind(&format!("\"{thousand}\"")), None);
+        assert_eq!(kind(&format!("\"\\\"{thousand}\"")), None);
+    }
+
+    #[test]
+    fn lone_surrogates_and_escaped_duplicates_are_invalid() {
+        for bad in [
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\u0041""#,
+            r#"{"\ud800":1}"#,
+        ] {
+            assert_eq!(kind(bad), Some(ErrorKind::InvalidJson), "{bad}");
+        }
+        assert_eq!(kind(r#""\ud83d\ude00""#), None);
+        assert_eq!(kind(r#"{"a":1,"\u0061":2}"#), Some(ErrorKind::InvalidJson));
+        assert_eq!(kind(r#"{"\u00e9":1,"\u0065\u0301":2}"#), None);
+    }
+
+    #[test]
+    fn nesting_stops_at_its_limit() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(kind(&nested(MAX_NESTING)), None);
+        assert_eq!(kind(&nested(MAX_NESTING + 1)), Some(ErrorKind::InvalidJson));
+        // A scalar inside the deepest array is no level of its own.
+        let with_scalar = format!("{}1{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert_eq!(kind(&with_scalar), None);
+        let objects = format!(
+            "{}1{}",
+            "{\"a\":".repeat(MAX_NESTING),
+            "}".repeat(MAX_NESTING)
+        );
+        assert_eq!(kind(&objects), None);
+        let objects = format!(
+            "{}1{}",
+            "{\"a\":".repeat(MAX_NESTING + 1),
+            "}".repeat(MAX_NESTING + 1)
+        );
+        assert_eq!(kind(&objects), Some(ErrorKind::InvalidJson));
+    }
 }

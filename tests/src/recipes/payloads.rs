@@ -44,6 +44,62 @@ pub const VECTORS: &[Vector] = &[
         make: meta_too_deep,
     },
     Vector {
+        name: "meta-nesting-at-limit",
+        expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
+        comment: "JSON nested exactly 127 levels deep, the most allowed: the META object is level 1, a scalar is no level",
+        recipe: "base file; the value of x-acme-lane in META replaced by 126 nested arrays around the number 1; resealed",
+        make: meta_nesting_at_limit,
+    },
+    Vector {
+        name: "meta-nesting-past-limit",
+        expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "JSON nested 128 levels deep, one past the limit",
+        recipe: "base file; the value of x-acme-lane in META replaced by 127 nested arrays around the number 1; resealed",
+        make: meta_nesting_past_limit,
+    },
+    Vector {
+        name: "meta-number-overflow",
+        expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "a number beyond the range of binary64 (1e400) in a vendor extension",
+        recipe: "base file; the value of x-acme-lane in META replaced by 1e400; resealed",
+        make: meta_number_overflow,
+    },
+    Vector {
+        name: "meta-number-too-long",
+        expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "an integer of 1000 digits in a vendor extension: a number's text has at most 64 characters",
+        recipe: "base file; the value of x-acme-lane in META replaced by 1 followed by 999 zeros; resealed",
+        make: meta_number_too_long,
+    },
+    Vector {
+        name: "meta-number-at-length-limit",
+        expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
+        comment: "a number of exactly 64 characters, the longest allowed",
+        recipe: "base file; the value of x-acme-lane in META replaced by 1. followed by 62 zeros; resealed",
+        make: meta_number_at_length_limit,
+    },
+    Vector {
+        name: "meta-lone-surrogate",
+        expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "a string escaping a lone surrogate, which is no Unicode scalar value",
+        recipe: "base file; the value of x-acme-lane in META replaced by the string \"\\ud800\" (the six characters of the escape); resealed",
+        make: meta_lone_surrogate,
+    },
+    Vector {
+        name: "meta-duplicate-member-escaped",
+        expect: Expect::Invalid(ErrorKind::InvalidJson),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "an object naming a member twice, once with an escape: names are compared after unescaping",
+        recipe: "base file; in META, \"x-acme-l\\u0061ne\":1 (with the six characters of the escape) added after the x-acme-lane member; resealed",
+        make: meta_duplicate_member_escaped,
+    },
+    Vector {
         name: "meta-container-check-digit",
         expect: Expect::Invalid(ErrorKind::SchemaViolation),
         verify: Verdict::FORMAT_ERROR,
@@ -145,6 +201,52 @@ fn meta_too_deep(ctx: &Context) -> Result<Vec<u8>> {
         b"\"x-acme-lane\":{\"lane\":2,\"operator_console\":\"B\"}",
         format!("\"x-acme-lane\":{deep}").as_bytes(),
     )
+}
+
+/// The base file with the value of x-acme-lane in META replaced by `value`, resealed.
+fn with_lane(ctx: &Context, value: &str) -> Result<Vec<u8>> {
+    replace(
+        ctx,
+        ChunkType::META,
+        LANE,
+        format!("\"x-acme-lane\":{value}").as_bytes(),
+    )
+}
+
+const LANE: &[u8] = b"\"x-acme-lane\":{\"lane\":2,\"operator_console\":\"B\"}";
+
+fn nested(levels: usize) -> String {
+    format!("{}1{}", "[".repeat(levels), "]".repeat(levels))
+}
+
+fn meta_nesting_at_limit(ctx: &Context) -> Result<Vec<u8>> {
+    with_lane(ctx, &nested(126))
+}
+
+fn meta_nesting_past_limit(ctx: &Context) -> Result<Vec<u8>> {
+    with_lane(ctx, &nested(127))
+}
+
+fn meta_number_overflow(ctx: &Context) -> Result<Vec<u8>> {
+    with_lane(ctx, "1e400")
+}
+
+fn meta_number_too_long(ctx: &Context) -> Result<Vec<u8>> {
+    with_lane(ctx, &format!("1{}", "0".repeat(999)))
+}
+
+fn meta_number_at_length_limit(ctx: &Context) -> Result<Vec<u8>> {
+    with_lane(ctx, &format!("1.{}", "0".repeat(62)))
+}
+
+fn meta_lone_surrogate(ctx: &Context) -> Result<Vec<u8>> {
+    with_lane(ctx, "\"\\ud800\"")
+}
+
+fn meta_duplicate_member_escaped(ctx: &Context) -> Result<Vec<u8>> {
+    let mut to = LANE.to_vec();
+    to.extend_from_slice(b",\"x-acme-l\\u0061ne\":1");
+    replace(ctx, ChunkType::META, LANE, &to)
 }
 
 fn meta_container_check_digit(ctx: &Context) -> Result<Vec<u8>> {
