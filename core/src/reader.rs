@@ -6,6 +6,7 @@
 //! 2. the front of the file: header, `HEAD`, `META`, `PERS`, every `PLAN`;
 //! 3. the tile.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -482,14 +483,41 @@ impl<S: Source> Reader<S> {
     }
 
     fn read_chunk(&self, e: &IndexEntry) -> Result<Vec<u8>> {
+        self.chunk_bytes(e).map(Cow::into_owned)
+    }
+
+    /// The whole chunk an index entry points at, checked against the limits and the
+    /// entry: borrowed when the source is in memory, read into a new buffer otherwise.
+    fn chunk_bytes(&self, e: &IndexEntry) -> Result<Cow<'_, [u8]>> {
         Limits::check(
             "chunk payload bytes",
             e.length - CHUNK_HEADER_LEN,
             self.limits.max_chunk_bytes,
         )
         .map_err(|err| err.with_chunk(e.chunk_type.0).with_offset(e.offset))?;
-        let mut chunk = vec![0; e.length as usize];
-        self.source.read_exact_at(e.offset, &mut chunk)?;
+        let chunk = match self.source.as_slice() {
+            Some(all) => {
+                let range = usize::try_from(e.offset)
+                    .ok()
+                    .and_then(|start| Some(start..start.checked_add(e.length as usize)?));
+                let bytes = range.and_then(|r| all.get(r)).ok_or_else(|| {
+                    Error::at(
+                        ErrorKind::Truncated,
+                        e.offset,
+                        format!(
+                            "a chunk of {} bytes runs past the end of the data",
+                            e.length
+                        ),
+                    )
+                })?;
+                Cow::Borrowed(bytes)
+            }
+            None => {
+                let mut chunk = vec![0; e.length as usize];
+                self.source.read_exact_at(e.offset, &mut chunk)?;
+                Cow::Owned(chunk)
+            }
+        };
         check_chunk_header(&chunk, e.chunk_type, e.offset)?;
         Ok(chunk)
     }
@@ -515,27 +543,51 @@ impl<S: Source> Reader<S> {
     /// Decodes one tile; `None` if it was redacted. One read.
     pub fn read_tile(&self, plane: u16, col: u32, row: u32) -> Result<Option<Vec<u8>>> {
         let info = self.plane(plane)?;
-        let Some(entry) = self.index.find_tile(&self.tiles, plane, col, row) else {
-            if col >= info.grid.cols() || row >= info.grid.rows() {
-                return Err(Error::new(
-                    ErrorKind::RegionOutOfBounds,
-                    format!("tile ({col}, {row}) is outside plane {plane}"),
-                ));
-            }
-            if self.back()?.redacted.contains(&TileRef { plane, col, row }) {
-                return Ok(None);
-            }
-            return Err(Error::new(
-                ErrorKind::MissingChunk,
-                format!("tile ({col}, {row}) of plane {plane} is missing and no redaction event names it"),
-            )
-            .with_chunk(ChunkType::TILE.0));
+        let Some(entry) = self.tile_entry(info, col, row)? else {
+            return Ok(None);
         };
-        self.decode_entry(info, entry).map(Some)
+        let rect = info
+            .grid
+            .tile_rect(col, row)
+            .ok_or_else(|| Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid"))?;
+        let mut out = vec![0; pixels::image_len(info.sample_type, rect.width, rect.height)?];
+        self.decode_entry_into(info, entry, &mut out)?;
+        Ok(Some(out))
     }
 
-    fn decode_entry(&self, info: &PlaneInfo, entry: &IndexEntry) -> Result<Vec<u8>> {
-        let chunk = self.read_chunk(entry)?;
+    /// The index entry of a tile; `None` if a redaction removed it, `MISSING_CHUNK` if it
+    /// is absent and no redaction names it.
+    fn tile_entry(&self, info: &PlaneInfo, col: u32, row: u32) -> Result<Option<&IndexEntry>> {
+        let plane = info.index;
+        if let Some(entry) = self.index.find_tile(&self.tiles, plane, col, row) {
+            return Ok(Some(entry));
+        }
+        if col >= info.grid.cols() || row >= info.grid.rows() {
+            return Err(Error::new(
+                ErrorKind::RegionOutOfBounds,
+                format!("tile ({col}, {row}) is outside plane {plane}"),
+            ));
+        }
+        if self.back()?.redacted.contains(&TileRef { plane, col, row }) {
+            return Ok(None);
+        }
+        Err(Error::new(
+            ErrorKind::MissingChunk,
+            format!(
+                "tile ({col}, {row}) of plane {plane} is missing and no redaction event names it"
+            ),
+        )
+        .with_chunk(ChunkType::TILE.0))
+    }
+
+    /// Decodes the tile an index entry points at into `out`, exactly its packed size.
+    fn decode_entry_into(
+        &self,
+        info: &PlaneInfo,
+        entry: &IndexEntry,
+        out: &mut [u8],
+    ) -> Result<()> {
+        let chunk = self.chunk_bytes(entry)?;
         let payload_offset = entry.offset + CHUNK_HEADER_LEN;
         let (header, data) = TileHeader::parse(&chunk[CHUNK_HEADER_LEN as usize..], payload_offset)
             .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))?;
@@ -548,58 +600,195 @@ impl<S: Source> Reader<S> {
             .with_chunk(ChunkType::TILE.0));
         }
         let rect = check_tile_against_plane(&header, info, entry.offset)?;
-        pixels::decode_tile(
+        pixels::decode_tile_into(
             data,
             info.sample_type,
             rect.width,
             rect.height,
             &header.filters,
             header.codec,
+            out,
         )
         .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))
     }
 
     /// Decodes a whole plane.
     pub fn read_plane(&self, plane: u16) -> Result<PixelBuffer> {
-        let info = self.plane(plane)?;
-        self.read_region(
-            plane,
-            Rect {
-                x: 0,
-                y: 0,
-                width: info.grid.width,
-                height: info.grid.height,
-            },
-        )
+        self.read_region(plane, self.whole_plane(plane)?)
     }
 
-    /// Decodes a rectangle of a plane, touching only the tiles it overlaps; they are read
-    /// and decoded in parallel. Redacted tiles read as zero.
+    /// Decodes a rectangle of a plane into a new buffer, touching only the tiles it
+    /// overlaps (see [`Reader::read_region_into`]). Redacted tiles read as zero.
     pub fn read_region(&self, plane: u16, region: Rect) -> Result<PixelBuffer> {
         let info = self.plane(plane)?;
+        // Every tile is looked up before the output is allocated, so a file that declares
+        // a huge plane without its tiles is refused without allocating it.
+        let tiles = self.region_tiles(info, region)?;
+        let mut out = PixelBuffer::zeroed(info.sample_type, region.width, region.height)?;
+        let stride = region.width as usize * info.sample_type.bytes_per_sample();
+        self.decode_region(info, region, &tiles, out.as_bytes_mut(), stride, false)?;
+        Ok(out)
+    }
+
+    /// Decodes a whole plane into the caller's buffer; see [`Reader::read_region_into`].
+    pub fn read_plane_into(&self, plane: u16, out: &mut [u8], row_stride: usize) -> Result<()> {
+        self.read_region_into(plane, self.whole_plane(plane)?, out, row_stride)
+    }
+
+    /// Decodes a rectangle of a plane straight into the caller's buffer (a numpy array, a
+    /// C buffer): row `y` of the region starts at byte `y * row_stride` of `out`, samples
+    /// little-endian; bytes between rows are left untouched. Only the tiles the rectangle
+    /// overlaps are read and decoded, in parallel, one band of tile rows per task; no
+    /// intermediate copy of the region is made. Redacted tiles read as zero.
+    ///
+    /// `INVALID_ARGUMENT` if `row_stride` is shorter than a row of the region or `out` is
+    /// shorter than `(height - 1) * row_stride + width * bytes_per_sample`;
+    /// `REGION_OUT_OF_BOUNDS` if the rectangle is empty or leaves the plane. On error, `out`
+    /// holds unspecified bytes.
+    pub fn read_region_into(
+        &self,
+        plane: u16,
+        region: Rect,
+        out: &mut [u8],
+        row_stride: usize,
+    ) -> Result<()> {
+        let info = self.plane(plane)?;
+        let tiles = self.region_tiles(info, region)?;
+        pixels::check_strided(
+            info.sample_type,
+            region.width,
+            region.height,
+            row_stride,
+            out.len(),
+        )?;
+        self.decode_region(info, region, &tiles, out, row_stride, true)
+    }
+
+    fn whole_plane(&self, plane: u16) -> Result<Rect> {
+        let grid = self.plane(plane)?.grid;
+        Ok(Rect::new(0, 0, grid.width, grid.height))
+    }
+
+    /// The tiles a region overlaps, as a band of tile rows (first, last) and columns
+    /// (first, last), each tile's index entry looked up (`None`: redacted). Checks the
+    /// region lies inside the plane and its size against the limits.
+    fn region_tiles(&self, info: &PlaneInfo, region: Rect) -> Result<RegionTiles<'_>> {
         // Saturating: (2^32 - 1)^2 samples of 4 bytes do not fit a u64.
         let bytes = u64::from(region.width)
             .saturating_mul(u64::from(region.height))
             .saturating_mul(info.sample_type.bytes_per_sample() as u64);
         Limits::check("decoded bytes", bytes, self.limits.max_decoded_bytes)?;
-        let tiles: Vec<(u32, u32)> = info.grid.tiles_in(region)?.collect();
-        let decoded: Vec<(Rect, Option<Vec<u8>>)> = tiles
-            .par_iter()
-            .map(|&(col, row)| {
-                let rect = info.grid.tile_rect(col, row).ok_or_else(|| {
-                    Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid")
-                })?;
-                Ok((rect, self.read_tile(plane, col, row)?))
-            })
-            .collect::<Result<_>>()?;
-        let mut out = PixelBuffer::zeroed(info.sample_type, region.width, region.height)?;
-        for (rect, samples) in decoded {
-            if let Some(samples) = samples {
-                pixels::place_tile(&samples, rect, &mut out, (region.x, region.y))?;
-            }
+        region.check_inside(info.grid.width, info.grid.height)?;
+        let mut tiles = RegionTiles {
+            cols: (u32::MAX, 0),
+            rows: (u32::MAX, 0),
+            entries: Vec::new(),
+        };
+        for (col, row) in info.grid.tiles_in(region)? {
+            tiles.cols = (tiles.cols.0.min(col), tiles.cols.1.max(col));
+            tiles.rows = (tiles.rows.0.min(row), tiles.rows.1.max(row));
+            tiles.entries.push(self.tile_entry(info, col, row)?);
         }
-        Ok(out)
+        Ok(tiles)
     }
+
+    /// Decodes the tiles under `region` into `out` (checked by the caller to hold it with
+    /// `row_stride`). Each band of tile rows is a disjoint slice of `out`, so bands are
+    /// decoded in parallel without locks; a tile that covers whole rows of the region is
+    /// decoded in place, any other goes through one reused scratch buffer per band.
+    /// `zero_redacted`: whether redacted tiles must be cleared (a fresh buffer is zero).
+    fn decode_region(
+        &self,
+        info: &PlaneInfo,
+        region: Rect,
+        tiles: &RegionTiles<'_>,
+        out: &mut [u8],
+        row_stride: usize,
+        zero_redacted: bool,
+    ) -> Result<()> {
+        let grid = info.grid;
+        let bps = info.sample_type.bytes_per_sample();
+        let ((first_col, last_col), (first_row, last_row)) = (tiles.cols, tiles.rows);
+        if tiles.entries.is_empty() {
+            return Ok(());
+        }
+        let cols = (last_col - first_col) as usize + 1;
+        // Split `out` into one slice per band of tile rows.
+        let mut bands: Vec<(u32, u32, &mut [u8], &[Option<&IndexEntry>])> = Vec::new();
+        let mut rest = out;
+        let mut y = region.y;
+        for row in first_row..=last_row {
+            let band_end = ((u64::from(row) + 1) * u64::from(grid.tile_height))
+                .min(u64::from(region.y) + u64::from(region.height))
+                as u32;
+            let rows = (band_end - y) as usize;
+            let take = if row == last_row {
+                rest.len()
+            } else {
+                (rows * row_stride).min(rest.len())
+            };
+            let (band, after) = rest.split_at_mut(take);
+            let first = (row - first_row) as usize * cols;
+            bands.push((row, y, band, &tiles.entries[first..first + cols]));
+            rest = after;
+            y = band_end;
+        }
+        let region_row_len = region.width as usize * bps;
+        bands
+            .into_par_iter()
+            .try_for_each(|(row, band_y, band, entries)| {
+                let mut scratch = Vec::new();
+                for (col, entry) in (first_col..=last_col).zip(entries) {
+                    let tile = grid.tile_rect(col, row).ok_or_else(|| {
+                        Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid")
+                    })?;
+                    // The part of the tile inside the region and this band, in plane coordinates.
+                    let x0 = tile.x.max(region.x);
+                    let x1 = (tile.right().min(region.right())) as u32;
+                    let y0 = tile.y.max(band_y);
+                    let y1 = (tile.bottom().min(region.bottom())) as u32;
+                    let part_len = (x1 - x0) as usize * bps;
+                    let dest_offset = (x0 - region.x) as usize * bps;
+                    let dest_row = |y: u32| (y - band_y) as usize * row_stride + dest_offset;
+                    let Some(entry) = entry else {
+                        if zero_redacted {
+                            for y in y0..y1 {
+                                band[dest_row(y)..dest_row(y) + part_len].fill(0);
+                            }
+                        }
+                        continue;
+                    };
+                    let tile_len = tile.width as usize * tile.height as usize * bps;
+                    let whole_rows = tile.x == region.x
+                        && tile.width == region.width
+                        && (y0, y1) == (tile.y, tile.bottom() as u32)
+                        && (row_stride == region_row_len || tile.height == 1);
+                    if whole_rows {
+                        let at = dest_row(y0);
+                        self.decode_entry_into(info, entry, &mut band[at..at + tile_len])?;
+                        continue;
+                    }
+                    scratch.resize(tile_len, 0);
+                    self.decode_entry_into(info, entry, &mut scratch)?;
+                    let tile_row_len = tile.width as usize * bps;
+                    let src_offset = (x0 - tile.x) as usize * bps;
+                    for y in y0..y1 {
+                        let src = (y - tile.y) as usize * tile_row_len + src_offset;
+                        let dst = dest_row(y);
+                        band[dst..dst + part_len].copy_from_slice(&scratch[src..src + part_len]);
+                    }
+                }
+                Ok::<(), Error>(())
+            })
+    }
+}
+
+/// The tiles under a region, in row-major order: `entries[r * cols + c]` is the tile at
+/// column `cols.0 + c`, row `rows.0 + r`; `None` where a redaction removed it.
+struct RegionTiles<'a> {
+    cols: (u32, u32),
+    rows: (u32, u32),
+    entries: Vec<Option<&'a IndexEntry>>,
 }
 
 /// The bytes of read 1, with a helper to cut absolute ranges out of them.

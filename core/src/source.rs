@@ -21,6 +21,12 @@ pub trait Source: Send + Sync {
 
     /// Fills `buf` with the bytes at `offset`; fails with `TRUNCATED` if they are not all there.
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()>;
+
+    /// All the bytes, when they are already in memory (or memory-mapped): readers then
+    /// borrow chunks and decode tiles straight from them instead of copying them out.
+    fn as_slice(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// Bytes in memory.
@@ -30,6 +36,10 @@ pub struct BytesSource<T>(pub T);
 impl<T: AsRef<[u8]> + Send + Sync> Source for BytesSource<T> {
     fn len(&self) -> Result<u64> {
         Ok(self.0.as_ref().len() as u64)
+    }
+
+    fn as_slice(&self) -> Option<&[u8]> {
+        Some(self.0.as_ref())
     }
 
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
@@ -141,6 +151,10 @@ impl<S: Source + ?Sized> Source for &S {
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         (**self).read_exact_at(offset, buf)
     }
+
+    fn as_slice(&self) -> Option<&[u8]> {
+        (**self).as_slice()
+    }
 }
 
 impl<S: Source + ?Sized> Source for Box<S> {
@@ -150,5 +164,9 @@ impl<S: Source + ?Sized> Source for Box<S> {
 
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         (**self).read_exact_at(offset, buf)
+    }
+
+    fn as_slice(&self) -> Option<&[u8]> {
+        (**self).as_slice()
     }
 }

@@ -25,7 +25,7 @@ use crate::limits::Limits;
 use crate::metadata::{
     self, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata, Validate,
 };
-use crate::pixels::{self, Encoding, PixelBuffer, SampleType, TileGrid};
+use crate::pixels::{self, Encoding, PixelBuffer, PixelView, SampleType, TileGrid};
 use crate::seal::{Ledger, Place, SignRequest};
 
 /// Options for a new file.
@@ -255,6 +255,13 @@ impl<W: Write> Writer<W> {
     /// Encodes and writes every tile of a plane. Tiles are encoded and digested in
     /// parallel, then written in order.
     pub fn write_plane(&mut self, plane: u16, pixels: &PixelBuffer) -> Result<()> {
+        self.write_plane_view(plane, PixelView::from(pixels))
+    }
+
+    /// Encodes and writes every tile of a plane from borrowed samples (a numpy array, a C
+    /// buffer), with any row stride. Each tile is copied out once, since filters work in
+    /// place, and encoded and digested in parallel; tiles are written in order.
+    pub fn write_plane_view(&mut self, plane: u16, pixels: PixelView<'_>) -> Result<()> {
         let state = self.plane_state(plane)?;
         if pixels.sample_type() != state.sample_type
             || pixels.width() != state.grid.width
@@ -288,17 +295,15 @@ impl<W: Write> Writer<W> {
             .par_iter()
             .map(|&(col, row)| {
                 let samples = pixels::extract_tile(pixels, &grid, col, row)?;
-                prepare_tile(
-                    ledger,
-                    salts,
+                let tile = TileInput {
                     plane,
                     col,
                     row,
-                    &samples,
                     sample_type,
-                    &grid,
-                    &encoding,
-                )
+                    grid: &grid,
+                    encoding: &encoding,
+                };
+                prepare_tile(ledger, salts, &tile, samples)
             })
             .collect::<Result<_>>()?;
         for tile in prepared {
@@ -314,17 +319,15 @@ impl<W: Write> Writer<W> {
         let grid = state.grid;
         let encoding = state.encoding.clone();
         let sample_type = state.sample_type;
-        let tile = prepare_tile(
-            &self.ledger,
-            &self.salts,
+        let input = TileInput {
             plane,
             col,
             row,
-            samples,
             sample_type,
-            &grid,
-            &encoding,
-        )?;
+            grid: &grid,
+            encoding: &encoding,
+        };
+        let tile = prepare_tile(&self.ledger, &self.salts, &input, samples.to_vec())?;
         self.write_prepared(tile)
     }
 
@@ -468,17 +471,31 @@ struct PreparedTile {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn prepare_tile(
-    ledger: &Ledger,
-    salts: &SaltSource,
+/// Where a tile goes and how it is encoded.
+struct TileInput<'a> {
     plane: u16,
     col: u32,
     row: u32,
-    samples: &[u8],
     sample_type: SampleType,
-    grid: &TileGrid,
-    encoding: &Encoding,
+    grid: &'a TileGrid,
+    encoding: &'a Encoding,
+}
+
+/// Encodes and digests one tile's packed `samples`, which it filters in place.
+fn prepare_tile(
+    ledger: &Ledger,
+    salts: &SaltSource,
+    tile: &TileInput<'_>,
+    samples: Vec<u8>,
 ) -> Result<PreparedTile> {
+    let TileInput {
+        plane,
+        col,
+        row,
+        sample_type,
+        grid,
+        encoding,
+    } = *tile;
     let rect = grid.tile_rect(col, row).ok_or_else(|| {
         Error::invalid_argument(format!(
             "tile ({col}, {row}) is outside plane {plane}'s grid of {}x{} tiles",
@@ -495,7 +512,8 @@ fn prepare_tile(
             samples.len()
         )));
     }
-    let data = pixels::encode_tile(samples, sample_type, rect.width, rect.height, encoding)?;
+    // The encoding was validated when the plane was added.
+    let data = pixels::encode_owned(samples, sample_type, rect.width, encoding)?;
     let header = TileHeader {
         salt: salts.salt(b"TILE", plane, col, row),
         plane,

@@ -11,13 +11,18 @@ mod filter;
 mod grid;
 mod sample;
 mod tile;
+mod view;
 
+pub(crate) use buffer::image_len;
 pub use buffer::PixelBuffer;
 pub use codec::Codec;
 pub use encoding::Encoding;
 pub use filter::{Filter, MAX_FILTERS};
 pub use grid::{Rect, TileGrid, TilesIn};
 pub use sample::SampleType;
+pub(crate) use tile::encode_owned;
 pub use tile::{
     decode_tile, decode_tile_into, encode_plane, encode_tile, extract_tile, place_tile,
 };
+pub(crate) use view::check_strided;
+pub use view::PixelView;

@@ -6,12 +6,13 @@
 
 use rayon::prelude::*;
 
-use super::buffer::{copy_out, copy_rows, image_len, zeroed_bytes, PixelBuffer, RowWindow};
+use super::buffer::{copy_rows, image_len, zeroed_bytes, PixelBuffer, RowWindow};
 use super::codec::{self, Codec};
 use super::encoding::Encoding;
 use super::filter::{self, Filter, MAX_FILTERS};
 use super::grid::{Rect, TileGrid};
 use super::sample::SampleType;
+use super::view::PixelView;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Encodes the samples of one `width` x `height` tile with `encoding`.
@@ -39,7 +40,7 @@ pub fn encode_tile(
 
 /// Filters `samples` in place and compresses them; `samples` has been checked to hold
 /// whole rows of `width` samples and `encoding` to be valid.
-fn encode_owned(
+pub(crate) fn encode_owned(
     mut samples: Vec<u8>,
     sample_type: SampleType,
     width: u32,
@@ -140,15 +141,21 @@ fn check_chain_length(filters: &[Filter]) -> Result<()> {
     Ok(())
 }
 
-/// The samples of the (clipped) tile at `col`, `row` of `plane`.
+/// The samples of the (clipped) tile at `col`, `row` of `plane` (a [`PixelBuffer`] or a
+/// borrowed [`PixelView`]), packed: the one copy encoding needs, since filters work in place.
 ///
 /// `INVALID_ARGUMENT` if the grid is not the plane's size; `REGION_OUT_OF_BOUNDS` if the
 /// tile is outside the grid.
-pub fn extract_tile(plane: &PixelBuffer, grid: &TileGrid, col: u32, row: u32) -> Result<Vec<u8>> {
-    extract(plane, grid, col, row).map(|(_, samples)| samples)
+pub fn extract_tile<'a>(
+    plane: impl Into<PixelView<'a>>,
+    grid: &TileGrid,
+    col: u32,
+    row: u32,
+) -> Result<Vec<u8>> {
+    extract(&plane.into(), grid, col, row).map(|(_, samples)| samples)
 }
 
-fn extract(plane: &PixelBuffer, grid: &TileGrid, col: u32, row: u32) -> Result<(Rect, Vec<u8>)> {
+fn extract(plane: &PixelView<'_>, grid: &TileGrid, col: u32, row: u32) -> Result<(Rect, Vec<u8>)> {
     check_grid_fits(plane, grid)?;
     let rect = grid.tile_rect(col, row).ok_or_else(|| {
         Error::new(
@@ -161,21 +168,22 @@ fn extract(plane: &PixelBuffer, grid: &TileGrid, col: u32, row: u32) -> Result<(
         )
     })?;
     let bps = plane.sample_type().bytes_per_sample();
-    let from = RowWindow {
-        stride: plane.row_len(),
-        first_row: rect.y as usize,
-        offset: rect.x as usize * bps,
-    };
-    let samples = copy_out(
-        plane.as_bytes(),
-        from,
-        rect.height as usize,
-        rect.width as usize * bps,
-    )?;
+    let row_len = rect.width as usize * bps;
+    let len = image_len(plane.sample_type(), rect.width, rect.height)?;
+    let mut samples = Vec::new();
+    samples.try_reserve_exact(len).map_err(|_| {
+        Error::new(
+            ErrorKind::LimitExceeded,
+            format!("cannot allocate {len} bytes for a tile"),
+        )
+    })?;
+    for y in rect.y as usize..rect.y as usize + rect.height as usize {
+        samples.extend_from_slice(plane.row_part(y, rect.x as usize * bps, row_len));
+    }
     Ok((rect, samples))
 }
 
-fn check_grid_fits(plane: &PixelBuffer, grid: &TileGrid) -> Result<()> {
+fn check_grid_fits(plane: &PixelView<'_>, grid: &TileGrid) -> Result<()> {
     // The fields are public, so a grid may not have come through `TileGrid::new`.
     if grid.tile_width == 0 || grid.tile_height == 0 {
         return Err(Error::invalid_argument(format!(
@@ -248,11 +256,12 @@ pub fn place_tile(
 ///
 /// Tiles are encoded in parallel on the rayon thread pool; each tile is compressed on one
 /// thread, so the result is the same whatever the number of threads.
-pub fn encode_plane(
-    plane: &PixelBuffer,
+pub fn encode_plane<'a>(
+    plane: impl Into<PixelView<'a>>,
     grid: &TileGrid,
     encoding: &Encoding,
 ) -> Result<Vec<Vec<u8>>> {
+    let plane = &plane.into();
     encoding.validate()?;
     check_grid_fits(plane, grid)?;
     // There are at most as many tiles as pixels, and the pixels are in memory.
