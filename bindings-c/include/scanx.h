@@ -397,13 +397,41 @@ typedef enum scanx_reason {
   SCANX_REASON_NO_TRUST_STORE = 24,
 } scanx_reason;
 
-typedef struct Option_scanx_read_at_fn Option_scanx_read_at_fn;
+/**
+ * Codecs for tiles.
+ */
+typedef enum scanx_codec {
+  /**
+   * Stored as is.
+   */
+  SCANX_CODEC_NONE = 0,
+  /**
+   * zlib (deflate).
+   */
+  SCANX_CODEC_DEFLATE = 1,
+  /**
+   * Zstandard.
+   */
+  SCANX_CODEC_ZSTD = 2,
+} scanx_codec;
 
-typedef struct Option_scanx_sign_fn Option_scanx_sign_fn;
-
-typedef struct Option_scanx_size_fn Option_scanx_size_fn;
-
-typedef struct Option_scanx_write_fn Option_scanx_write_fn;
+/**
+ * Filters applied to a tile before compression, in order.
+ */
+typedef enum scanx_filter {
+  /**
+   * Horizontal delta.
+   */
+  SCANX_FILTER_DELTA = 1,
+  /**
+   * 2-D predictor (left + up - upleft).
+   */
+  SCANX_FILTER_PREDICTOR_2D = 2,
+  /**
+   * Byte shuffle.
+   */
+  SCANX_FILTER_BYTE_SHUFFLE = 3,
+} scanx_filter;
 
 /**
  * An existing file being extended with a new generation. Every unchanged chunk is
@@ -528,6 +556,19 @@ typedef struct scanx_region {
 } scanx_region;
 
 /**
+ * Signs `message_len` bytes at `message` with the private half of the public key it was
+ * registered with, writing the 64-byte Ed25519 signature (RFC 8032) into `signature`
+ * (`signature_len` is 64). Returns 0 on success, anything else on failure (the signing
+ * call then fails with `SCANX_SIGNER_FAILED`). Every signature is checked against the
+ * public key before use. Called on the thread that finishes or saves, during that call.
+ */
+typedef int (*scanx_sign_fn)(void *user_data,
+                             const uint8_t *message,
+                             size_t message_len,
+                             uint8_t *signature,
+                             size_t signature_len);
+
+/**
  * What one plane is. The strings are owned by the reader and valid until it is freed.
  */
 typedef struct scanx_plane_info {
@@ -605,6 +646,22 @@ typedef struct scanx_plane_info {
    */
   bool personal;
 } scanx_plane_info;
+
+/**
+ * Reads `len` bytes at `offset` of the file into `buf`. Returns 0 once all `len` bytes
+ * are in `buf`, anything else on failure (the reader then fails with `SCANX_IO`, or
+ * `SCANX_TRUNCATED` if the callback returns `SCANX_READ_PAST_END`).
+ *
+ * Called from the threads that use the reader and from the library's decoding threads,
+ * possibly several at once: it must be thread-safe and must not keep a file position.
+ */
+typedef int (*scanx_read_at_fn)(void *user_data, uint64_t offset, uint8_t *buf, size_t len);
+
+/**
+ * Writes the total size of the file in bytes into `*out_size`; returns 0 on success.
+ * Same thread rules as [`scanx_read_at_fn`].
+ */
+typedef int (*scanx_size_fn)(void *user_data, uint64_t *out_size);
 
 /**
  * One signature of the file, as the verifier judged it.
@@ -772,6 +829,12 @@ typedef struct scanx_plane_spec {
   bool personal;
 } scanx_plane_spec;
 
+/**
+ * Writes `len` bytes of output; returns 0 once all are written, anything else on failure
+ * (the write then fails with `SCANX_IO`). Called on the calling thread only, in order.
+ */
+typedef int (*scanx_write_fn)(void *user_data, const uint8_t *buf, size_t len);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -900,6 +963,17 @@ enum scanx_status scanx_key_public_key(const struct scanx_key *key, uint8_t *out
 enum scanx_status scanx_key_id(const struct scanx_key *key, char **out_hex);
 
 /**
+ * Signs `message_len` bytes at `message` (plain Ed25519, RFC 8032), writing the 64-byte
+ * signature into `out_signature` (`out_len` at least 64). For signing callbacks that
+ * keep a key in this library, and for tests.
+ */
+enum scanx_status scanx_key_sign(const struct scanx_key *key,
+                                 const uint8_t *message,
+                                 size_t message_len,
+                                 uint8_t *out_signature,
+                                 size_t out_len);
+
+/**
  * Frees a key and wipes its secret. NULL is a no-op. Returns `SCANX_OK`.
  */
 enum scanx_status scanx_key_free(struct scanx_key *key);
@@ -920,7 +994,7 @@ enum scanx_status scanx_signer_from_key(const struct scanx_key *key,
  */
 enum scanx_status scanx_signer_from_callback(const uint8_t *public_key,
                                              size_t public_key_len,
-                                             struct Option_scanx_sign_fn sign,
+                                             scanx_sign_fn sign,
                                              void *user_data_ptr,
                                              struct scanx_signer **out_signer);
 
@@ -1007,8 +1081,8 @@ enum scanx_status scanx_reader_open_memory(const uint8_t *data,
  * call on the reader, from any thread that calls the reader and from the library's
  * decoding threads, several at once. They must be thread-safe and position-free.
  */
-enum scanx_status scanx_reader_open_callbacks(struct Option_scanx_read_at_fn read_at,
-                                              struct Option_scanx_size_fn size,
+enum scanx_status scanx_reader_open_callbacks(scanx_read_at_fn read_at,
+                                              scanx_size_fn size,
                                               void *user_data_ptr,
                                               struct scanx_reader **out_reader);
 
@@ -1323,7 +1397,7 @@ enum scanx_status scanx_writer_finish_path(struct scanx_writer *writer, const ch
  * writer is finished either way.
  */
 enum scanx_status scanx_writer_finish_callback(struct scanx_writer *writer,
-                                               struct Option_scanx_write_fn write,
+                                               scanx_write_fn write,
                                                void *user_data_ptr);
 
 #ifdef __cplusplus

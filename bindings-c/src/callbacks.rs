@@ -16,29 +16,31 @@ use crate::ffi::UserData;
 /// Called from the threads that use the reader and from the library's decoding threads,
 /// possibly several at once: it must be thread-safe and must not keep a file position.
 pub type scanx_read_at_fn =
-    extern "C" fn(user_data: *mut c_void, offset: u64, buf: *mut u8, len: usize) -> c_int;
+    Option<extern "C" fn(user_data: *mut c_void, offset: u64, buf: *mut u8, len: usize) -> c_int>;
 
 /// Writes the total size of the file in bytes into `*out_size`; returns 0 on success.
 /// Same thread rules as [`scanx_read_at_fn`].
-pub type scanx_size_fn = extern "C" fn(user_data: *mut c_void, out_size: *mut u64) -> c_int;
+pub type scanx_size_fn = Option<extern "C" fn(user_data: *mut c_void, out_size: *mut u64) -> c_int>;
 
 /// Writes `len` bytes of output; returns 0 once all are written, anything else on failure
 /// (the write then fails with `SCANX_IO`). Called on the calling thread only, in order.
 pub type scanx_write_fn =
-    extern "C" fn(user_data: *mut c_void, buf: *const u8, len: usize) -> c_int;
+    Option<extern "C" fn(user_data: *mut c_void, buf: *const u8, len: usize) -> c_int>;
 
 /// Signs `message_len` bytes at `message` with the private half of the public key it was
 /// registered with, writing the 64-byte Ed25519 signature (RFC 8032) into `signature`
 /// (`signature_len` is 64). Returns 0 on success, anything else on failure (the signing
 /// call then fails with `SCANX_SIGNER_FAILED`). Every signature is checked against the
 /// public key before use. Called on the thread that finishes or saves, during that call.
-pub type scanx_sign_fn = extern "C" fn(
-    user_data: *mut c_void,
-    message: *const u8,
-    message_len: usize,
-    signature: *mut u8,
-    signature_len: usize,
-) -> c_int;
+pub type scanx_sign_fn = Option<
+    extern "C" fn(
+        user_data: *mut c_void,
+        message: *const u8,
+        message_len: usize,
+        signature: *mut u8,
+        signature_len: usize,
+    ) -> c_int,
+>;
 
 /// What a [`scanx_read_at_fn`] returns to say the range lies past the end of the file.
 pub const SCANX_READ_PAST_END: c_int = -2;
@@ -54,7 +56,10 @@ pub(crate) struct CallbackSource {
 impl scanx::Source for CallbackSource {
     fn len(&self) -> Result<u64> {
         let mut size = 0u64;
-        let rc = (self.size)(self.user.get(), &mut size);
+        let Some(size_fn) = self.size else {
+            return Err(Error::new(ErrorKind::InvalidArgument, "no size callback"));
+        };
+        let rc = size_fn(self.user.get(), &mut size);
         if rc != 0 {
             return Err(Error::new(
                 ErrorKind::Io,
@@ -68,7 +73,10 @@ impl scanx::Source for CallbackSource {
         if buf.is_empty() {
             return Ok(());
         }
-        let rc = (self.read_at)(self.user.get(), offset, buf.as_mut_ptr(), buf.len());
+        let Some(read_at) = self.read_at else {
+            return Err(Error::new(ErrorKind::InvalidArgument, "no read callback"));
+        };
+        let rc = read_at(self.user.get(), offset, buf.as_mut_ptr(), buf.len());
         match rc {
             0 => Ok(()),
             SCANX_READ_PAST_END => Err(Error::at(
@@ -104,7 +112,10 @@ impl std::io::Write for CallbackSink {
         if buf.is_empty() {
             return Ok(());
         }
-        let rc = (self.write)(self.user.get(), buf.as_ptr(), buf.len());
+        let Some(write) = self.write else {
+            return Err(std::io::Error::other("no write callback"));
+        };
+        let rc = write(self.user.get(), buf.as_ptr(), buf.len());
         if rc != 0 {
             return Err(std::io::Error::other(format!(
                 "the write callback failed with {rc}"
@@ -126,6 +137,9 @@ pub(crate) fn callback_signer(
 ) -> impl Signer {
     CallbackSigner::new(public_key, move |message: &[u8]| {
         let mut signature = [0u8; SIGNATURE_LEN];
+        let Some(sign) = sign else {
+            return Err("no signing callback".to_owned());
+        };
         let rc = sign(
             user.get(),
             message.as_ptr(),

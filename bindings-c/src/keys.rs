@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use scanx::crypto::{PublicKey, Role, Signer, SigningKey, PUBLIC_KEY_LEN};
+use scanx::crypto::{PublicKey, Role, Signer, SigningKey, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 
 use crate::callbacks::{callback_signer, scanx_sign_fn, user_data};
 use crate::ffi;
@@ -185,6 +185,32 @@ pub extern "C" fn scanx_key_id(key: *const scanx_key, out_hex: *mut *mut c_char)
     })
 }
 
+/// Signs `message_len` bytes at `message` (plain Ed25519, RFC 8032), writing the 64-byte
+/// signature into `out_signature` (`out_len` at least 64). For signing callbacks that
+/// keep a key in this library, and for tests.
+#[no_mangle]
+pub extern "C" fn scanx_key_sign(
+    key: *const scanx_key,
+    message: *const u8,
+    message_len: usize,
+    out_signature: *mut u8,
+    out_len: usize,
+) -> scanx_status {
+    ffi::guard(|| {
+        let k = ffi::arg_ref(key, "key")?;
+        let message = ffi::bytes(message, message_len, "message")?;
+        let out = ffi::bytes_mut(out_signature, out_len, "out_signature")?;
+        if out.len() < SIGNATURE_LEN {
+            return Err(Failure::invalid(format!(
+                "out_len is {out_len}, a signature needs {SIGNATURE_LEN} bytes"
+            )));
+        }
+        let signature = Signer::sign(&k.key, message)?;
+        out[..SIGNATURE_LEN].copy_from_slice(&signature);
+        Ok(())
+    })
+}
+
 /// Frees a key and wipes its secret. NULL is a no-op. Returns `SCANX_OK`.
 #[no_mangle]
 pub extern "C" fn scanx_key_free(key: *mut scanx_key) -> scanx_status {
@@ -220,14 +246,16 @@ pub extern "C" fn scanx_signer_from_key(
 pub extern "C" fn scanx_signer_from_callback(
     public_key: *const u8,
     public_key_len: usize,
-    sign: Option<scanx_sign_fn>,
+    sign: scanx_sign_fn,
     user_data_ptr: *mut c_void,
     out_signer: *mut *mut scanx_signer,
 ) -> scanx_status {
     ffi::guard(|| {
         let out = ffi::out(out_signer, "out_signer")?;
         let bytes = ffi::bytes(public_key, public_key_len, "public_key")?;
-        let sign = sign.ok_or_else(|| Failure::null("sign"))?;
+        if sign.is_none() {
+            return Err(Failure::null("sign"));
+        }
         let array: [u8; PUBLIC_KEY_LEN] = bytes.try_into().map_err(|_| {
             Failure::invalid(format!(
                 "public_key_len is {public_key_len}, an Ed25519 public key is {PUBLIC_KEY_LEN} bytes"

@@ -93,15 +93,19 @@ pub extern "C" fn scanx_reader_open_memory(
 /// decoding threads, several at once. They must be thread-safe and position-free.
 #[no_mangle]
 pub extern "C" fn scanx_reader_open_callbacks(
-    read_at: Option<scanx_read_at_fn>,
-    size: Option<scanx_size_fn>,
+    read_at: scanx_read_at_fn,
+    size: scanx_size_fn,
     user_data_ptr: *mut c_void,
     out_reader: *mut *mut scanx_reader,
 ) -> scanx_status {
     ffi::guard(|| {
         ffi::out(out_reader, "out_reader")?;
-        let read_at = read_at.ok_or_else(|| Failure::null("read_at"))?;
-        let size = size.ok_or_else(|| Failure::null("size"))?;
+        if read_at.is_none() {
+            return Err(Failure::null("read_at"));
+        }
+        if size.is_none() {
+            return Err(Failure::null("size"));
+        }
         let source = CallbackSource {
             read_at,
             size,

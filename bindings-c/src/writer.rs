@@ -419,12 +419,14 @@ pub extern "C" fn scanx_writer_finish_path(
 #[no_mangle]
 pub extern "C" fn scanx_writer_finish_callback(
     writer: *mut scanx_writer,
-    write: Option<scanx_write_fn>,
+    write: scanx_write_fn,
     user_data_ptr: *mut c_void,
 ) -> scanx_status {
     ffi::guard(|| {
         let w = ffi::arg_mut(writer, "writer")?;
-        let write = write.ok_or_else(|| Failure::null("write"))?;
+        if write.is_none() {
+            return Err(Failure::null("write"));
+        }
         live(w)?;
         let bytes = finish(w)?;
         let mut sink = CallbackSink {
