@@ -143,6 +143,7 @@ pub fn run(args: ExportArgs) -> CliResult<i32> {
                     "{} holds no personal data (absent, or redacted)",
                     args.input.display()
                 ))
+                .help("`scanx info FILE` shows the redactions in its provenance timeline")
             })?;
             let json = scanx::metadata::to_json(personal);
             write_output(&args.output, args.force, Access::Shared, |w| {

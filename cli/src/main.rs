@@ -36,6 +36,9 @@ struct Cli {
 enum Command {
     Keygen(keys::KeygenArgs),
     #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  scanx trust add --store trust.json --public-key keys/scanner.public.pem \\\n      --agency \"Belgian Customs\" --country BE --role scanner\n  scanx trust list --store trust.json"
+    )]
     Trust(keys::TrustCommand),
     Create(create::CreateArgs),
     Info(info::InfoArgs),
