@@ -39,7 +39,7 @@ pub fn from_json<T: DeserializeOwned + Validate>(bytes: &[u8], max_bytes: u64) -
             format!("JSON payload is not UTF-8: {e}"),
         )
     })?;
-    check_number_lengths(text)?;
+    check_lexical_limits(text)?;
     reject_duplicate_members(text)?;
     let value: T = serde_json::from_str(text).map_err(|e| {
         if e.is_data() {
@@ -83,12 +83,14 @@ pub const MAX_NUMBER_CHARS: usize = 64;
 /// The deepest nesting of arrays and objects in a payload: the outermost value is level 1.
 pub const MAX_NESTING: usize = 127;
 
-/// Fails on the first number whose text is longer than [`MAX_NUMBER_CHARS`]. A lexical
-/// pass over the text: outside strings, a number is a maximal run of `-`, `+`, `.`, digits,
-/// `e` and `E` beginning with `-` or a digit (whether it is a well-formed number is the
-/// parser's question, asked next).
-fn check_number_lengths(text: &str) -> Result<()> {
+/// Fails on the first number whose text is longer than [`MAX_NUMBER_CHARS`], or the first
+/// array or object nested deeper than [`MAX_NESTING`]. A lexical pass over the text (whether
+/// it is well-formed JSON is the parser's question, asked next): outside strings, a number
+/// is a maximal run of `-`, `+`, `.`, digits, `e` and `E` beginning with `-` or a digit.
+fn check_lexical_limits(text: &str) -> Result<()> {
+    let invalid = |message: String| Err(Error::new(ErrorKind::InvalidJson, message));
     let bytes = text.as_bytes();
+    let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -107,14 +109,24 @@ fn check_number_lengths(text: &str) -> Result<()> {
                     i += 1;
                 }
                 if i - start > MAX_NUMBER_CHARS {
-                    return Err(Error::new(
-                        ErrorKind::InvalidJson,
-                        format!(
-                            "a number of {} characters at byte {start}; at most {MAX_NUMBER_CHARS} are allowed",
-                            i - start
-                        ),
+                    return invalid(format!(
+                        "a number of {} characters at byte {start}; at most {MAX_NUMBER_CHARS} are allowed",
+                        i - start
                     ));
                 }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return invalid(format!(
+                        "arrays and objects nested more than {MAX_NESTING} levels deep at byte {i}"
+                    ));
+                }
+                i += 1;
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
             }
             _ => i += 1,
         }

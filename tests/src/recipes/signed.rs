@@ -12,7 +12,7 @@ use scanx::container::chunk::{ChunkType, FormatVersion};
 use scanx::container::signature::{signed_message, SignatureRecord, SignedFields};
 use scanx::crypto::digest::manifest_digest;
 use scanx::crypto::{parse_rfc3339_utc, CallbackSigner, Signer};
-use scanx::generations::FileLayout;
+use scanx::generations::{align, ChunkRef, EntryMatch, FileLayout};
 use scanx::metadata::{
     Action, Agency, Annotation, AnnotationSource, Category, Event, PersonalData,
     PlaneAttributes, RemovedChunk,
@@ -20,7 +20,7 @@ use scanx::metadata::{
 use scanx::pixels::{Encoding, Rect, SampleType};
 use scanx::provenance::{derive_crop, CropRequest, EventStamp};
 use scanx::{
-    DigestAlgorithm, Editor, Error, ErrorKind, Limits, Reason, RedactRequest, Result, Role, SignRequest,
+    DigestAlgorithm, Editor, Error, ErrorKind, Limits, Reason, TileRef, RedactRequest, Result, Role, SignRequest,
     Status,
 };
 
@@ -221,7 +221,7 @@ pub const VECTORS: &[Vector] = &[
         expect: Expect::Valid,
         verify: Verdict::invalid(&[Reason::BadRedactionReference, Reason::RemovedWithoutRedaction]),
         comment: "a trusted agency removes the scanner's annotation and records it as a redaction: only PERS and TILE chunks may be redacted",
-        recipe: "signed base file; its ANNO chunk removed; index and tail rebuilt; then a generation appended by the editor, signed by the agency key as agency at 2026-03-02T09:00:00Z, holding one redact event by that key whose one record names generation 1, the ANNO's entry and digest",
+        recipe: "signed base file; a generation appended by the editor, signed by the agency key as agency at 2026-03-02T09:00:00Z, holding one redact event by that key whose one record names generation 1, the ANNO's entry and digest; then the ANNO chunk removed; index and tail rebuilt",
         make: tampered_redaction_removes_annotation,
     },
     Vector {
@@ -231,6 +231,22 @@ pub const VECTORS: &[Vector] = &[
         comment: "a trusted agency removes the scanner's capture event and records it as a redaction: only PERS and TILE chunks may be redacted",
         recipe: "as tampered-redaction-removes-annotation, with the EVNT (capture) chunk of generation 1 in place of the ANNO",
         make: tampered_redaction_removes_capture_event,
+    },
+    Vector {
+        name: "redacted-tile-record-invalid",
+        expect: Expect::Valid,
+        verify: Verdict::invalid(&[Reason::BadRedactionReference, Reason::RemovedWithoutRedaction]),
+        comment: "a tile absent and named by a redaction record that is not valid (wrong digest): a reader accepts the absence and reads zeros, the verifier refuses the record",
+        recipe: "as tampered-redaction-removes-annotation, for tile (0, 0) of plane 0, the record naming generation 1, the tile's entry, chunk TILE, plane 0, col 0, row 0 and the digest of 64 zeros",
+        make: redacted_tile_record_invalid,
+    },
+    Vector {
+        name: "redacted-tile-record-other-position",
+        expect: Expect::Invalid(ErrorKind::MissingChunk),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "a tile absent while the redaction record names its entry and digest but another tile's position: the position decides, so the absent tile is named by no record",
+        recipe: "as redacted-tile-record-invalid, the record with the tile's true digest, and col 1 in place of col 0 (tile (1, 0) is present)",
+        make: redacted_tile_record_other_position,
     },
     Vector {
         name: "tampered-content-planted-in-redacted-slot",
@@ -754,29 +770,62 @@ fn tampered_redaction_removes_capture_event(ctx: &Context) -> Result<Vec<u8>> {
 /// The signed base file without its chunk of type `t`, and a generation signed by the
 /// (trusted) agency whose redaction event names that chunk.
 fn redaction_of_unsalted(ctx: &Context, t: ChunkType) -> Result<Vec<u8>> {
+    crafted_redaction(ctx, |chunk| chunk.chunk_type == t, |r| r)
+}
+
+fn redacted_tile_record_invalid(ctx: &Context) -> Result<Vec<u8>> {
+    crafted_redaction(ctx, is_cab_tile, |r| RemovedChunk {
+        digest: "0".repeat(64),
+        ..r
+    })
+}
+
+fn redacted_tile_record_other_position(ctx: &Context) -> Result<Vec<u8>> {
+    crafted_redaction(ctx, is_cab_tile, |r| RemovedChunk { col: Some(1), ..r })
+}
+
+fn is_cab_tile(chunk: &ChunkRef) -> bool {
+    chunk.tile
+        == Some(TileRef {
+            plane: 0,
+            col: 0,
+            row: 0,
+        })
+}
+
+/// The signed base file without the first chunk of generation 1 that `which` selects,
+/// then a generation signed by the (trusted) agency whose redaction event holds one
+/// record: the true record of that chunk, changed by `record`.
+fn crafted_redaction(
+    ctx: &Context,
+    which: impl Fn(&ChunkRef) -> bool,
+    record: impl FnOnce(RemovedChunk) -> RemovedChunk,
+) -> Result<Vec<u8>> {
     let base = signed_base(ctx)?;
     let layout = FileLayout::parse(&base, &Limits::default())?;
-    let manifest = &layout.generations[0].manifest;
-    let (entry, listed) = manifest
-        .entries
+    let g = &layout.generations[0];
+    let (matches, _) = align(&g.content, &g.manifest.entries);
+    let (entry, chunk) = matches
         .iter()
         .enumerate()
-        .find(|(_, e)| e.chunk_type == t)
-        .ok_or_else(|| Error::invalid_argument(format!("no {t} entry")))?;
-    let removed = RemovedChunk {
+        .find_map(|(e, m)| match *m {
+            EntryMatch::Present(c) if which(&g.content[c]) => Some((e, &g.content[c])),
+            _ => None,
+        })
+        .ok_or_else(|| Error::invalid_argument("no such chunk"))?;
+    let removed = record(RemovedChunk {
         generation: 1,
         entry: entry as u32,
-        chunk: t.to_string(),
-        digest: hex::encode(listed.digest),
-        plane: None,
-        col: None,
-        row: None,
-    };
-    let stripped = tamper(&base, |s| {
-        let at = s.position(t)?;
-        s.remove(at).map(drop)
-    })?;
-    append(stripped, TestKey::Agency, REDACTED, |editor, stamp| {
+        chunk: chunk.chunk_type.to_string(),
+        digest: hex::encode(chunk.digest),
+        plane: chunk.tile.map(|t| u32::from(t.plane)),
+        col: chunk.tile.map(|t| t.col),
+        row: chunk.tile.map(|t| t.row),
+    });
+    let offset = chunk.offset;
+    // The event first (the editor reads only whole files), then the chunk removed: the
+    // chunks before it keep their offsets, and no later manifest lists it.
+    let appended = append(base, TestKey::Agency, REDACTED, |editor, stamp| {
         let event = Event {
             id: REDACT_ID.to_owned(),
             time: stamp.time_rfc3339(),
@@ -788,7 +837,13 @@ fn redaction_of_unsalted(ctx: &Context, t: ChunkType) -> Result<Vec<u8>> {
             extensions: Default::default(),
         };
         editor.add_event(&event)
-    })
+    })?;
+    let mut s = Surgery::parse(&appended)?;
+    let at = (0..s.chunks.len())
+        .find(|&i| s.offset_of(i) == offset)
+        .ok_or_else(|| Error::invalid_argument("chunk not found"))?;
+    s.remove(at)?;
+    s.reindex()
 }
 
 fn tampered_content_planted_in_redacted_slot(ctx: &Context) -> Result<Vec<u8>> {
