@@ -779,6 +779,49 @@ typedef struct scanx_redaction_info {
 } scanx_redaction_info;
 
 /**
+ * One provenance event, in file order: the file's timeline.
+ */
+typedef struct scanx_event_info {
+  /**
+   * The generation it was added in.
+   */
+  uint32_t generation;
+  /**
+   * Byte offset of its `EVNT` chunk.
+   */
+  uint64_t offset;
+  /**
+   * The event id.
+   */
+  const char *id;
+  /**
+   * `"capture"`, `"annotate"`, `"redact"`, `"re-encode"`, `"derive"`, `"transfer"` or
+   * `"countersign"`.
+   */
+  const char *action;
+  /**
+   * When, RFC 3339.
+   */
+  const char *time;
+  /**
+   * The actor's key id, hex.
+   */
+  const char *actor_key_id;
+  /**
+   * The actor's role.
+   */
+  enum scanx_role actor_role;
+  /**
+   * A valid signature of its generation is by the actor.
+   */
+  bool signed_by_actor;
+  /**
+   * What it says, in a sentence.
+   */
+  const char *summary;
+} scanx_event_info;
+
+/**
  * How to store one plane. A zeroed struct with `sample_type`, `width` and `height` set
  * gives 512 x 512 tiles and the default encoding (2-D predictor, byte shuffle, zstd).
  */
@@ -1306,6 +1349,18 @@ enum scanx_status scanx_report_redaction_count(const struct scanx_report *report
 enum scanx_status scanx_report_redaction(const struct scanx_report *report,
                                          size_t index,
                                          struct scanx_redaction_info *out_info);
+
+/**
+ * The number of provenance events.
+ */
+enum scanx_status scanx_report_event_count(const struct scanx_report *report, size_t *out_count);
+
+/**
+ * Provenance event `index` (from 0, in file order); `SCANX_NOT_FOUND` past the end.
+ */
+enum scanx_status scanx_report_event(const struct scanx_report *report,
+                                     size_t index,
+                                     struct scanx_event_info *out_info);
 
 /**
  * Starts a file from its scan metadata (`metadata_len` bytes of JSON at `metadata_json`,

@@ -26,6 +26,7 @@ pub struct scanx_report {
     signatures: Vec<[CString; 4]>,
     problems: Vec<[CString; 3]>,
     redactions: Vec<[CString; 4]>,
+    events: Vec<[CString; 5]>,
 }
 
 /// The verdict on a whole file.
@@ -208,6 +209,32 @@ pub struct scanx_redaction_info {
     pub signed_by_actor: bool,
 }
 
+/// One provenance event, in file order: the file's timeline.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy)]
+pub struct scanx_event_info {
+    /// The generation it was added in.
+    pub generation: u32,
+    /// Byte offset of its `EVNT` chunk.
+    pub offset: u64,
+    /// The event id.
+    pub id: *const c_char,
+    /// `"capture"`, `"annotate"`, `"redact"`, `"re-encode"`, `"derive"`, `"transfer"` or
+    /// `"countersign"`.
+    pub action: *const c_char,
+    /// When, RFC 3339.
+    pub time: *const c_char,
+    /// The actor's key id, hex.
+    pub actor_key_id: *const c_char,
+    /// The actor's role.
+    pub actor_role: scanx_role,
+    /// A valid signature of its generation is by the actor.
+    pub signed_by_actor: bool,
+    /// What it says, in a sentence.
+    pub summary: *const c_char,
+}
+
 fn c(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap_or_default()
 }
@@ -250,8 +277,22 @@ impl scanx_report {
             .iter()
             .map(|r| [c(&r.event_id), c(&r.time), c(&r.actor_key_id), c(&r.reason)])
             .collect();
+        let events = report
+            .events
+            .iter()
+            .map(|e| {
+                [
+                    c(&e.id),
+                    c(e.action),
+                    c(&e.time),
+                    c(&e.actor_key_id),
+                    c(&e.summary),
+                ]
+            })
+            .collect();
         scanx_report {
             json: c(&report.to_json()),
+            events,
             report,
             signatures,
             problems,
@@ -568,6 +609,50 @@ pub extern "C" fn scanx_report_redaction(
             reason: ffi::borrow_c_str(&texts[3]),
             removed_count: d.removed.len(),
             signed_by_actor: d.signed_by_actor,
+        });
+        Ok(())
+    })
+}
+
+/// The number of provenance events.
+#[no_mangle]
+pub extern "C" fn scanx_report_event_count(
+    report: *const scanx_report,
+    out_count: *mut usize,
+) -> scanx_status {
+    ffi::guard(|| {
+        let r = ffi::arg_ref(report, "report")?;
+        ffi::out(out_count, "out_count")?.write(r.report.events.len());
+        Ok(())
+    })
+}
+
+/// Provenance event `index` (from 0, in file order); `SCANX_NOT_FOUND` past the end.
+#[no_mangle]
+pub extern "C" fn scanx_report_event(
+    report: *const scanx_report,
+    index: usize,
+    out_info: *mut scanx_event_info,
+) -> scanx_status {
+    ffi::guard(|| {
+        let r = ffi::arg_ref(report, "report")?;
+        let out = ffi::out(out_info, "out_info")?;
+        let e = r
+            .report
+            .events
+            .get(index)
+            .ok_or_else(|| Failure::not_found(format!("no event {index}")))?;
+        let texts = &r.events[index];
+        out.write(scanx_event_info {
+            generation: e.generation,
+            offset: e.offset,
+            id: ffi::borrow_c_str(&texts[0]),
+            action: ffi::borrow_c_str(&texts[1]),
+            time: ffi::borrow_c_str(&texts[2]),
+            actor_key_id: ffi::borrow_c_str(&texts[3]),
+            actor_role: scanx_role::from_core(e.actor_role),
+            signed_by_actor: e.signed_by_actor,
+            summary: ffi::borrow_c_str(&texts[4]),
         });
         Ok(())
     })
