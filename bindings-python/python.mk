@@ -25,6 +25,7 @@ python-wheel: $(PY_STAMP)
 test-python: python-wheel
 	cd bindings-python && ../$(PY) -m pytest -q -p no:cacheprovider tests
 	cd bindings-python && ../$(PY) -m mypy.stubtest scanx --mypy-config-file pyproject.toml
+	cd bindings-python && ../$(PY) -m mypy --config-file pyproject.toml python/scanx
 	@ls -l target/wheels/scanx-*.whl
 
 ## bench-python: open, verify and load a 48 MB scan beside numpy.load and tifffile

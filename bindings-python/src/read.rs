@@ -361,10 +361,14 @@ impl Reader {
     fn validate(&self, py: Python<'_>) -> PyResult<()> {
         let limits = self.inner.limits().clone();
         py.detach(|| {
+            let options = ReadOptions::with_limits(limits);
+            if let Some(bytes) = self.source().as_slice() {
+                return scanx::read_bytes(bytes, &options).map(|_| ());
+            }
             let read = SourceRead::new(self.source())?;
             let len = read.len();
             let read = std::io::BufReader::with_capacity(4 << 20, read);
-            scanx::read_stream(read, Some(len), &ReadOptions::with_limits(limits)).map(|_| ())
+            scanx::read_stream(read, Some(len), &options).map(|_| ())
         })
         .py()
     }

@@ -85,6 +85,13 @@ impl Source for AnySource {
             AnySource::Range(s) => s.read_exact_at(offset, buf),
         }
     }
+
+    fn as_slice(&self) -> Option<&[u8]> {
+        match self {
+            AnySource::Bytes(s) => s.as_slice(),
+            AnySource::File(_) | AnySource::Range(_) => None,
+        }
+    }
 }
 
 /// A source shared by the reader and the one-pass verifier of the same `Scan`.
@@ -98,6 +105,10 @@ impl Source for Shared {
 
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         self.0.read_exact_at(offset, buf)
+    }
+
+    fn as_slice(&self) -> Option<&[u8]> {
+        self.0.as_slice()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Writing new files and editing existing ones (annotate, redact, transfer, countersign),
 //! signed by in-memory keys or by Python callables (an HSM, a KMS).
 
-use numpy::PyReadonlyArray2;
+use numpy::{PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::PyBytes;
@@ -124,17 +124,53 @@ impl<'py> Held<'py> {
         })
     }
 
-    fn bytes(&self) -> PyResult<&[u8]> {
-        let not_contiguous = |e: numpy::NotContiguousError| {
-            crate::error::to_py(Error::invalid_argument(format!("pixels: {e}")))
-        };
-        Ok(match self {
-            Held::U8(a) => a.as_slice().map_err(not_contiguous)?,
-            Held::U16(a) => bytemuck::cast_slice(a.as_slice().map_err(not_contiguous)?),
-            Held::U32(a) => bytemuck::cast_slice(a.as_slice().map_err(not_contiguous)?),
-            Held::F32(a) => bytemuck::cast_slice(a.as_slice().map_err(not_contiguous)?),
-        })
+    /// The array's bytes and its row stride in bytes: rows must be contiguous and in
+    /// order (an array cropped in both axes qualifies, a transposed one does not; the
+    /// package makes those contiguous first).
+    fn bytes(&self) -> PyResult<(&[u8], usize)> {
+        match self {
+            Held::U8(a) => strided(a),
+            Held::U16(a) => strided(a),
+            Held::U32(a) => strided(a),
+            Held::F32(a) => strided(a),
+        }
     }
+}
+
+fn strided<'a, T: numpy::Element>(a: &'a PyReadonlyArray2<'_, T>) -> PyResult<(&'a [u8], usize)> {
+    let item = std::mem::size_of::<T>();
+    let (shape, strides) = (a.shape(), a.strides());
+    let (height, width) = (shape[0], shape[1]);
+    let row_len = width * item;
+    let bad = || {
+        crate::error::to_py(Error::invalid_argument(
+            "pixels: the rows of the array are not contiguous".to_owned(),
+        ))
+    };
+    if height == 0 || width == 0 {
+        return Ok((&[], row_len));
+    }
+    let row_stride = if height == 1 {
+        row_len
+    } else {
+        usize::try_from(strides[0]).map_err(|_| bad())?
+    };
+    if (width > 1 && strides[1] != item as isize) || row_stride < row_len {
+        return Err(bad());
+    }
+    let len = (height - 1)
+        .checked_mul(row_stride)
+        .and_then(|n| n.checked_add(row_len))
+        .ok_or_else(bad)?;
+    let data = a.data() as *const u8;
+    // SAFETY: numpy describes this memory as `height` rows of `width` samples, row `y`
+    // starting `y * row_stride` bytes after `data`, all inside one allocation that the
+    // read-only borrow `a` keeps alive (and keeps other Rust code from writing) for
+    // `'a`; the slice spans exactly the first byte of row 0 to the last byte of the
+    // last row, and only those bytes of each row are read (PixelView skips the gaps).
+    #[allow(unsafe_code)]
+    let bytes = unsafe { std::slice::from_raw_parts(data, len) };
+    Ok((bytes, row_stride))
 }
 
 fn encoding(filters: &[String], codec: &str, level: i32) -> PyResult<Encoding> {
@@ -224,7 +260,7 @@ pub fn write_scan<'py>(
         specs.push((spec, sample_type, width, height));
         held.push(h);
     }
-    let pixels: Vec<&[u8]> = held.iter().map(|h| h.bytes()).collect::<PyResult<_>>()?;
+    let pixels: Vec<(&[u8], usize)> = held.iter().map(|h| h.bytes()).collect::<PyResult<_>>()?;
 
     let write = |sink: &mut dyn std::io::Write| -> scanx::Result<()> {
         let mut w = Writer::new(sink, &metadata, options.clone())?;
@@ -235,9 +271,10 @@ pub fn write_scan<'py>(
         for (spec, ..) in &specs {
             indices.push(w.add_plane(spec.clone())?);
         }
-        for ((i, (_, sample_type, width, height)), data) in indices.iter().zip(&specs).zip(&pixels)
+        for ((i, (_, sample_type, width, height)), (data, row_stride)) in
+            indices.iter().zip(&specs).zip(&pixels)
         {
-            let view = PixelView::packed(*sample_type, *width, *height, data)?;
+            let view = PixelView::new(*sample_type, *width, *height, data, *row_stride)?;
             w.write_plane_view(*i, view)?;
         }
         for a in &annotations {

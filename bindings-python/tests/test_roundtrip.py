@@ -64,7 +64,8 @@ def test_encodings(encoding: scanx.Encoding, base_metadata: Dict[str, Any]) -> N
 
 def test_strided_and_byte_swapped_inputs(base_metadata: Dict[str, Any]) -> None:
     big = noise((64, 80), np.uint16)
-    crop = big[5:50, 7:70:2]  # neither contiguous rows nor unit steps
+    crop = big[5:50, 7:70:2]  # a column step: copied first
+    window = big[5:50, 7:70]  # rows with a stride: encoded in place
     swapped = big.astype(">u2")
     fortran = np.asfortranarray(big)
     data = scanx.write(
@@ -72,6 +73,8 @@ def test_strided_and_byte_swapped_inputs(base_metadata: Dict[str, Any]) -> None:
         metadata=base_metadata,
         planes=[
             scanx.PlaneData(crop, attributes("crop"), tile_shape=(16, 16)),
+            scanx.PlaneData(window, attributes("window"), tile_shape=(16, 16)),
+            scanx.PlaneData(big[3:4, 2:9], attributes("row"), tile_shape=(16, 16)),
             scanx.PlaneData(swapped, attributes("swapped"), tile_shape=(16, 16)),
             scanx.PlaneData(fortran, attributes("fortran"), tile_shape=(16, 16)),
         ],
@@ -79,6 +82,8 @@ def test_strided_and_byte_swapped_inputs(base_metadata: Dict[str, Any]) -> None:
     assert data is not None
     with scanx.open(data) as s:
         np.testing.assert_array_equal(s.plane("crop").to_numpy(), crop)
+        np.testing.assert_array_equal(s.plane("window").to_numpy(), window)
+        np.testing.assert_array_equal(s.plane("row").to_numpy(), big[3:4, 2:9])
         np.testing.assert_array_equal(s.plane("swapped").to_numpy(), big)
         np.testing.assert_array_equal(s.plane("fortran").to_numpy(), big)
 

@@ -442,7 +442,7 @@ class Plane:
         self.view: str = a["view"]
         self.channel: str = a["channel"]
         self.value_meaning: str = a["value_meaning"]
-        self.spacing: Tuple[float, float] = tuple(a["pixel_spacing_mm"])  # type: ignore[assignment]
+        self.spacing: Tuple[float, float] = tuple(a["pixel_spacing_mm"])
         self.rescale: Tuple[float, float] = (
             float(a.get("rescale_slope", 1.0)),
             float(a.get("rescale_intercept", 0.0)),
@@ -480,7 +480,7 @@ class Plane:
 
     def to_numpy(self) -> "np.ndarray[Any, Any]":
         """Decodes the whole plane into a new array (redacted tiles read as zero)."""
-        return self._scan._live().read_plane(self.index)  # type: ignore[no-any-return]
+        return self._scan._live().read_plane(self.index)
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> "np.ndarray[Any, Any]":
         a = self.to_numpy()
@@ -489,7 +489,7 @@ class Plane:
     def read_region(self, x: int, y: int, width: int, height: int) -> "np.ndarray[Any, Any]":
         """Decodes the ``width`` x ``height`` region at column ``x``, row ``y``; only the
         tiles it touches are read."""
-        return self._scan._live().read_region(  # type: ignore[no-any-return]
+        return self._scan._live().read_region(
             self.index, x, y, width, height
         )
 
@@ -539,7 +539,7 @@ class Plane:
         as a region when computed. Needs ``dask[array]``."""
         import dask.array as da
 
-        return da.from_array(
+        array: "dask.array.Array" = da.from_array(  # type: ignore[no-untyped-call]
             self,
             chunks=chunks or self.tile_shape,
             asarray=False,
@@ -548,6 +548,7 @@ class Plane:
             meta=np.empty((0, 0), dtype=self.dtype),
             name=f"scanx-{self._scan.file_id}-{self.index}",
         )
+        return array
 
     def verify_region(
         self,

@@ -3,13 +3,29 @@ from os import PathLike
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
+from typing_extensions import final
 
 __version__: str
+__all__ = [
+    "__version__",
+    "Reader",
+    "SigningKey",
+    "PublicKey",
+    "TrustStore",
+    "Editor",
+    "write_scan",
+    "validate_path",
+    "validate_bytes",
+    "verify_path",
+    "verify_bytes",
+    "error_kinds",
+]
 
 _Limits = Optional[Dict[str, int]]
 _SignerObj = Union["SigningKey", Tuple["PublicKey", Callable[[bytes], bytes]]]
 _Request = Tuple[_SignerObj, str, int]
 
+@final
 class Reader:
     @staticmethod
     def open_path(path: Union[str, PathLike[str]], limits: _Limits = None) -> Reader: ...
@@ -52,6 +68,7 @@ class Reader:
     def validate(self) -> None: ...
     def read_all(self) -> bytes: ...
 
+@final
 class SigningKey:
     @staticmethod
     def generate() -> SigningKey: ...
@@ -66,6 +83,7 @@ class SigningKey:
     def key_id(self) -> str: ...
     def sign(self, message: bytes) -> bytes: ...
 
+@final
 class PublicKey:
     @staticmethod
     def from_bytes(data: bytes) -> PublicKey: ...
@@ -76,9 +94,10 @@ class PublicKey:
     @property
     def key_id(self) -> str: ...
     def verify(self, message: bytes, signature: bytes) -> None: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@final
 class TrustStore:
     def __init__(self) -> None: ...
     @staticmethod
@@ -103,6 +122,7 @@ class TrustStore:
     def key_ids(self) -> List[str]: ...
     def __len__(self) -> int: ...
 
+@final
 class Editor:
     @staticmethod
     def open(path: Union[str, PathLike[str]]) -> Editor: ...

@@ -144,9 +144,11 @@ def _plane_args(p: Any, default: Encoding) -> Tuple[Any, ...]:
         raise _bad(f"dtype {a.dtype} cannot be stored: use uint8, uint16, uint32 or float32")
     if not a.dtype.isnative:
         a = a.astype(a.dtype.newbyteorder("="))
-    # The core encodes straight from the array's memory; only a non-contiguous array is
-    # copied (once) to make its rows contiguous.
-    a = np.ascontiguousarray(a)
+    # The core encodes straight from the array's memory, with its row stride (a crop of a
+    # larger array is not copied); only an array whose rows are not contiguous and in
+    # order (a column step, a transpose, Fortran order) is copied once first.
+    if not (a.strides[1] == a.itemsize and a.strides[0] >= a.shape[1] * a.itemsize) and a.size:
+        a = np.ascontiguousarray(a)
     enc = p.encoding or default
     th, tw = p.tile_shape
     attrs = json.dumps(dict(p.attributes)).encode()

@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 
-class Status(str, enum.Enum):
+class Status(enum.Enum):
     """The verdict on a file: one of four stable names."""
 
     TRUSTED = "TRUSTED"
