@@ -122,3 +122,23 @@ def test_unsupported_dtypes_and_shapes_are_refused(base_metadata: Dict[str, Any]
         scanx.write(None, metadata=base_metadata, planes=[(np.zeros((4, 4), np.int16), attributes())])
     with pytest.raises(scanx.InvalidArgumentError):
         scanx.write(None, metadata=base_metadata, planes=[(np.zeros((4, 4, 3), np.uint8), attributes())])
+
+
+def test_jupyter_display_has_a_preview_and_a_summary(base_metadata: Dict[str, Any]) -> None:
+    import base64
+    import re
+    import zlib
+
+    a = np.tile(np.arange(300, dtype=np.uint16), (100, 1)) * 200
+    data = scanx.write(None, metadata=base_metadata, planes=[(a, attributes("side high"))])
+    with scanx.open(data) as scan:
+        page = scan._repr_html_()
+    assert "side high" in page and "UNSIGNED" in page and "300 x 100" in page
+    match = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
+    assert match is not None
+    png = base64.b64decode(match.group(1))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    idat = png.index(b"IDAT")
+    length = int.from_bytes(png[idat - 4 : idat], "big")
+    rows = zlib.decompress(png[idat + 4 : idat + 4 + length])
+    assert len(rows) == 100 * (300 + 1)  # one filter byte per row, width kept under 480
