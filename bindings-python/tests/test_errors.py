@@ -81,6 +81,10 @@ def test_categories_the_vectors_do_not_cover(small_scan: Path, trust: scanx.Trus
     assert key.value.code == 702
     with pytest.raises(scanx.InvalidArgumentError):
         scanx.open(small_scan, limits={"no_such_limit": 1})
+    defaults = scanx.Limits.defaults()
+    assert all(v is not None for v in defaults.to_dict().values()) and len(defaults.to_dict()) == 8
+    with scanx.open(small_scan, limits=defaults) as scan:
+        assert scan.planes[0].shape == (200, 300)
 
 
 def test_tampered_vectors_fail_strict_verification(trust: scanx.TrustStore) -> None:

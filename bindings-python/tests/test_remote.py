@@ -97,3 +97,7 @@ def test_urls_and_pickles(endpoint: str, small_scan: Path) -> None:
         again = pickle.loads(pickle.dumps(scan))
         np.testing.assert_array_equal(again.planes[1].to_numpy(), np.load(small_scan.parent / "z.npy"))
         assert scan.verify().status is scanx.Status.VALID_UNTRUSTED
+    import fsspec
+
+    with scanx.open(fsspec.open("s3://urls/small.scx", **opts)) as scan:
+        assert scan.planes[0].shape == (200, 300)
