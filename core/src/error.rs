@@ -102,6 +102,11 @@ impl ErrorKind {
         self as u32
     }
 
+    /// The kind with this numeric code, if there is one.
+    pub fn from_code(code: u32) -> Option<ErrorKind> {
+        ErrorKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
     /// The stable symbolic name used in the spec, the C header and the test vectors.
     pub fn name(self) -> &'static str {
         use ErrorKind::*;
@@ -198,14 +203,16 @@ impl fmt::Display for ErrorKind {
 /// An error from any scanx operation.
 ///
 /// Carries a stable [`ErrorKind`], a human-readable message, and where the problem is in
-/// the file: the chunk type and the byte offset, when known.
-#[derive(Debug)]
+/// the file: the chunk type and the byte offset, when known. Cheap to clone (the
+/// underlying I/O error, if any, is shared), so a binding can keep it as a thread's last
+/// error and a reader can report the same failure twice.
+#[derive(Debug, Clone)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
     chunk: Option<[u8; 4]>,
     offset: Option<u64>,
-    source: Option<std::io::Error>,
+    source: Option<std::sync::Arc<std::io::Error>>,
 }
 
 impl Error {
@@ -301,7 +308,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.source
             .as_ref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
+            .map(|e| &**e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -318,7 +325,7 @@ impl From<std::io::Error> for Error {
             message: e.to_string(),
             chunk: None,
             offset: None,
-            source: Some(e),
+            source: Some(std::sync::Arc::new(e)),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! 3. the tile.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -20,6 +21,7 @@ use crate::container::order::{ChunkInfo, OrderChecker};
 use crate::container::signature::SignatureRecord;
 use crate::container::tail::Tail;
 use crate::container::tile::TileHeader;
+use crate::crypto::digest::{chunk_digest, manifest_digest, Digest, DIGEST_LEN};
 use crate::crypto::DigestAlgorithm;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
@@ -103,6 +105,8 @@ pub struct Reader<S> {
     tiles: Vec<usize>,
     front: Front,
     back: OnceLock<Result<Back, BackError>>,
+    /// With [`ReadOptions::check_digests`]: every digest the manifests list.
+    listed: Option<HashSet<Digest>>,
 }
 
 impl Reader<FileSource> {
@@ -138,7 +142,7 @@ impl<S: Source> Reader<S> {
             Err(e) => return Err(diagnose_header(&source, len).unwrap_or(e)),
         };
         let tiles = index.tile_positions();
-        Ok(Reader {
+        let mut reader = Reader {
             source,
             limits,
             len,
@@ -146,7 +150,67 @@ impl<S: Source> Reader<S> {
             tiles,
             front,
             back: OnceLock::new(),
-        })
+            listed: None,
+        };
+        if options.check_digests {
+            reader.listed = Some(reader.check_integrity()?);
+        }
+        Ok(reader)
+    }
+
+    /// For [`ReadOptions::check_digests`], at open: reads every chunk but the tiles,
+    /// checks that the manifests chain and that each chunk's digest is the next its
+    /// generation's manifest lists, and returns every listed digest, against which each
+    /// tile is checked as it is read (a tile's position is in its own header, so a
+    /// listed tile cannot be moved). A chunk that does not match (altered, inserted,
+    /// reordered, or spliced from another file: the digest binds the file id) fails with
+    /// `DIGEST_MISMATCH`. Signatures are not checked here; the verifier does that. A
+    /// chunk removed without a redaction record is not noticed unless it is a tile (a
+    /// missing tile fails to read). This costs one read per chunk before the tiles.
+    fn check_integrity(&self) -> Result<HashSet<Digest>> {
+        let manifests = self.manifests()?;
+        let (algorithm, file_id) = (self.front.algorithm, self.front.file_id);
+        let listed: HashSet<Digest> = manifests
+            .iter()
+            .flat_map(|m| m.entries.iter().map(|e| e.digest))
+            .collect();
+        let mut previous: Digest = [0; DIGEST_LEN];
+        // The generation being read (its manifest follows its chunks) and how far into its
+        // manifest's entries the chunks read so far have matched: listed chunks must come
+        // in the order their manifest lists them, so a reordering is refused too.
+        let mut generation = 0usize;
+        let mut cursor = 0usize;
+        for e in &self.index.entries {
+            if e.chunk_type == ChunkType::TILE || e.chunk_type == ChunkType::SIGN {
+                continue;
+            }
+            let chunk = self.chunk_bytes(e)?;
+            let manifest = manifests.get(generation).ok_or_else(|| digest_error(e))?;
+            if e.chunk_type == ChunkType::MANI {
+                if manifest.previous != previous {
+                    return Err(Error::at(
+                        ErrorKind::DigestMismatch,
+                        e.offset,
+                        format!(
+                            "manifest {} does not chain to the manifest before it",
+                            manifest.generation
+                        ),
+                    )
+                    .with_chunk(ChunkType::MANI.0));
+                }
+                previous = manifest_digest(algorithm, &file_id, &chunk);
+                generation += 1;
+                cursor = 0;
+                continue;
+            }
+            let digest = chunk_digest(algorithm, &file_id, &chunk);
+            let at = manifest.entries[cursor.min(manifest.entries.len())..]
+                .iter()
+                .position(|entry| entry.digest == digest)
+                .ok_or_else(|| digest_error(e))?;
+            cursor += at + 1;
+        }
+        Ok(listed)
     }
 
     /// Read 1: the end of the file, holding TAIL and usually INDX.
@@ -588,6 +652,12 @@ impl<S: Source> Reader<S> {
         out: &mut [u8],
     ) -> Result<()> {
         let chunk = self.chunk_bytes(entry)?;
+        if let Some(listed) = &self.listed {
+            let digest = chunk_digest(self.front.algorithm, &self.front.file_id, &chunk);
+            if !listed.contains(&digest) {
+                return Err(digest_error(entry));
+            }
+        }
         let payload_offset = entry.offset + CHUNK_HEADER_LEN;
         let (header, data) = TileHeader::parse(&chunk[CHUNK_HEADER_LEN as usize..], payload_offset)
             .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))?;
@@ -714,7 +784,7 @@ impl<S: Source> Reader<S> {
         }
         let cols = (last_col - first_col) as usize + 1;
         // Split `out` into one slice per band of tile rows.
-        let mut bands: Vec<(u32, u32, &mut [u8], &[Option<&IndexEntry>])> = Vec::new();
+        let mut bands: Vec<Band<'_, '_>> = Vec::new();
         let mut rest = out;
         let mut y = region.y;
         for row in first_row..=last_row {
@@ -782,6 +852,24 @@ impl<S: Source> Reader<S> {
             })
     }
 }
+
+/// The error for a chunk whose digest no manifest lists.
+fn digest_error(e: &IndexEntry) -> Error {
+    Error::at(
+        ErrorKind::DigestMismatch,
+        e.offset,
+        format!(
+            "the {} chunk's digest is not where its manifest lists it: it was altered, \
+             inserted, moved or taken from another file",
+            e.chunk_type
+        ),
+    )
+    .with_chunk(e.chunk_type.0)
+}
+
+/// One band of tile rows of a region being decoded: its tile row, its first row in plane
+/// coordinates, its slice of the output, and its tiles' index entries.
+type Band<'o, 'e> = (u32, u32, &'o mut [u8], &'e [Option<&'e IndexEntry>]);
 
 /// The tiles under a region, in row-major order: `entries[r * cols + c]` is the tile at
 /// column `cols.0 + c`, row `rows.0 + r`; `None` where a redaction removed it.

@@ -25,6 +25,13 @@ use crate::pixels::{self, PixelBuffer};
 pub struct ReadOptions {
     /// Resource limits.
     pub limits: Limits,
+    /// Check every chunk read against the digests its manifest lists (and the manifests
+    /// against each other, and every signature present against its key), failing with
+    /// `DIGEST_MISMATCH` or `BAD_SIGNATURE` on the first chunk that does not match. This
+    /// is integrity, not trust: it says the bytes are those the file's signers sealed,
+    /// not who they are (use [`crate::verify`] for that). Off by default in the Rust API;
+    /// the C, Python and command-line front ends turn it on.
+    pub check_digests: bool,
     /// Set by the verifier, which checks manifest numbering and algorithms itself and
     /// reports each with its own reason instead of a format error.
     pub(crate) manifests_checked_by_verifier: bool,
@@ -35,8 +42,15 @@ impl ReadOptions {
     pub fn with_limits(limits: Limits) -> Self {
         ReadOptions {
             limits,
-            manifests_checked_by_verifier: false,
+            ..ReadOptions::default()
         }
+    }
+
+    /// Turns the integrity check of every chunk read on or off (see
+    /// [`ReadOptions::check_digests`]).
+    pub fn with_digest_check(mut self, check: bool) -> Self {
+        self.check_digests = check;
+        self
     }
 }
 
@@ -49,11 +63,20 @@ struct PendingTile {
 
 /// Reads a whole file in one forward pass. `total_len`, when known, lets lengths be
 /// checked against the bytes left before anything is read.
+///
+/// What it checks: the structure of every chunk and the order of the chunks, every
+/// length against the limits, metadata against the schema rules, every tile's header
+/// and decoded size, and the index, rebuilt and compared byte for byte. It does not
+/// compare chunks with their manifest digests unless [`ReadOptions::check_digests`] is
+/// set: without it, an altered tile whose structure is intact reads as altered pixels.
 pub fn read_stream<R: Read>(
     reader: R,
     total_len: Option<u64>,
     options: &ReadOptions,
 ) -> Result<Scan> {
+    if options.check_digests {
+        return crate::verify::read_checked(reader, total_len, options);
+    }
     read_stream_with(reader, total_len, options, &mut |_| Ok(()))
 }
 

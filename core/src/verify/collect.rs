@@ -211,9 +211,10 @@ impl StreamCollector {
     }
 
     /// Puts what was observed together with what the reader parsed. `scan` holds the
-    /// manifests, signatures and events in the order they were observed; `shared` the
-    /// digests of the tiles (every tile's, since the read succeeded).
-    pub fn finish(mut self, scan: Scan, shared: TileDigests) -> Result<Collected> {
+    /// manifests, signatures and events in the order they were observed (they are copied,
+    /// so the caller keeps the scan); `shared` the digests of the tiles (every tile's,
+    /// since the read succeeded).
+    pub fn finish(mut self, scan: &Scan, shared: TileDigests) -> Result<Collected> {
         let head = self
             .head
             .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
@@ -242,7 +243,7 @@ impl StreamCollector {
         let mut generations: Vec<GenerationData> = self
             .manifests
             .iter()
-            .zip(scan.manifests)
+            .zip(scan.manifests.iter().cloned())
             .map(|(&(offset, digest), manifest)| GenerationData {
                 manifest,
                 manifest_offset: offset,
@@ -257,7 +258,7 @@ impl StreamCollector {
             }
         }
         for (&(generation, offset, expected_chain), record) in
-            self.signs.iter().zip(scan.signatures)
+            self.signs.iter().zip(scan.signatures.iter().cloned())
         {
             if let Some(g) = index_of(generation).and_then(|i| generations.get_mut(i)) {
                 g.signatures.push(SignatureData {
@@ -270,7 +271,7 @@ impl StreamCollector {
         let events = self
             .events
             .iter()
-            .zip(scan.events)
+            .zip(scan.events.iter().cloned())
             .map(|(&(generation, offset), event)| EventData {
                 generation,
                 offset,

@@ -77,6 +77,7 @@ pub use report::{
 use crate::container::chunk::ChunkType;
 use crate::crypto::TrustStore;
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::Scan;
 use crate::stream::{read_stream_observed, ReadOptions};
 use collect::{StreamCollector, TileDigests};
 
@@ -99,10 +100,24 @@ pub fn verify_stream<R: Read>(
     trust: Option<&TrustStore>,
     options: &ReadOptions,
 ) -> VerifyReport {
+    verify_and_read(reader, total_len, trust, options).0
+}
+
+/// Verifies a whole file and returns the decoded scan from the same forward pass: each
+/// byte is read once, and each tile is digested in the task that decodes it. The scan is
+/// `Err` with the format error when the file cannot be read; it is `Ok` whenever the
+/// file reads, whatever the report says, so check the report before trusting it.
+pub fn verify_and_read<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    trust: Option<&TrustStore>,
+    options: &ReadOptions,
+) -> (VerifyReport, Result<Scan>) {
     let mut collector = StreamCollector::default();
     let tiles = TileDigests::default();
     let options = ReadOptions {
         manifests_checked_by_verifier: true,
+        check_digests: false,
         ..options.clone()
     };
     let result = read_stream_observed(
@@ -117,8 +132,8 @@ pub fn verify_stream<R: Read>(
     );
     let head = collector.head();
     let failure = match result {
-        Ok(scan) => match collector.finish(scan, tiles) {
-            Ok(collected) => return check::analyse(&collected, trust),
+        Ok(scan) => match collector.finish(&scan, tiles) {
+            Ok(collected) => return (check::analyse(&collected, trust), Ok(scan)),
             Err(e) => e,
         },
         Err(e) => e,
@@ -129,7 +144,23 @@ pub fn verify_stream<R: Read>(
         report.algorithm = Some(head.algorithm.name());
     }
     report.problems.push(Problem::format(&failure));
-    report
+    (report, Err(failure))
+}
+
+/// Reads a whole file in one pass and fails unless every chunk matches the digests its
+/// manifests list, the manifests chain, and every signature present is valid: the
+/// integrity check of [`ReadOptions::with_digest_check`], with no trust decision.
+pub(crate) fn read_checked<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    options: &ReadOptions,
+) -> Result<Scan> {
+    let (report, scan) = verify_and_read(reader, total_len, None, options);
+    let scan = scan?;
+    match report.integrity_error() {
+        Some(e) => Err(e),
+        None => Ok(scan),
+    }
 }
 
 /// Verifies a whole file held in memory.

@@ -544,6 +544,50 @@ impl VerifyReport {
         Err(Error::new(ErrorKind::NotTrusted, message))
     }
 
+    /// For an [`Status::Invalid`] report, the error a reader that checks integrity fails
+    /// with: `BAD_SIGNATURE` when the first problem that invalidates concerns a signature,
+    /// `DIGEST_MISMATCH` otherwise (a format error keeps its own kind), naming that
+    /// problem's chunk and offset and counting the others. `None` for any other status.
+    pub fn integrity_error(&self) -> Option<Error> {
+        if self.status != Status::Invalid {
+            return None;
+        }
+        let first = self
+            .problems
+            .iter()
+            .find(|p| p.reason.invalidates())
+            .or(self.problems.first())?;
+        let kind = match first.reason {
+            Reason::FormatError => first
+                .error_code
+                .and_then(ErrorKind::from_code)
+                .unwrap_or(ErrorKind::MalformedChunk),
+            Reason::BadSignature
+            | Reason::KeyIdMismatch
+            | Reason::SignatureChainMismatch
+            | Reason::DuplicateSignature
+            | Reason::SignatureMissing
+            | Reason::UnexpectedSignature => ErrorKind::BadSignature,
+            _ => ErrorKind::DigestMismatch,
+        };
+        let mut message = format!("integrity check failed: {first}");
+        if self.problems.len() > 1 {
+            message.push_str(&format!(" (and {} more problems)", self.problems.len() - 1));
+        }
+        let mut error = Error::new(kind, message);
+        if let Some(chunk) = first
+            .chunk
+            .as_deref()
+            .and_then(|c| <[u8; 4]>::try_from(c.as_bytes()).ok())
+        {
+            error = error.with_chunk(chunk);
+        }
+        if let Some(offset) = first.offset {
+            error = error.with_offset(offset);
+        }
+        Some(error)
+    }
+
     /// The report as pretty-printed JSON (the shape documented on each type).
     pub fn to_json(&self) -> String {
         // Only strings, numbers, booleans, lists and maps with string keys: serializing
