@@ -20,6 +20,8 @@ pub enum CatalogFormat {
     Csv,
     /// One JSON object per line.
     Jsonl,
+    /// Apache Parquet, uncompressed; lists as LIST columns of strings.
+    Parquet,
 }
 
 /// Catalogue every .scx file under a folder (recursively): one row per scan with its ids,
@@ -192,6 +194,7 @@ fn write_rows(out: &mut dyn Write, rows: &[Row], format: CatalogFormat) -> scanx
                 out.write_all(b"\n")?;
             }
         }
+        CatalogFormat::Parquet => out.write_all(&parquet_bytes(rows)?)?,
         CatalogFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             let csv_error = |e: csv::Error| {
@@ -205,6 +208,147 @@ fn write_rows(out: &mut dyn Write, rows: &[Row], format: CatalogFormat) -> scanx
         }
     }
     Ok(())
+}
+
+/// The Parquet schema of a catalog: one column per [`Row`] field, in the same order.
+const PARQUET_SCHEMA: &str = "message scan {
+  REQUIRED BYTE_ARRAY file (UTF8);
+  REQUIRED BYTE_ARRAY file_id (UTF8);
+  REQUIRED BYTE_ARRAY scan_id (UTF8);
+  REQUIRED BYTE_ARRAY time (UTF8);
+  REQUIRED BYTE_ARRAY site (UTF8);
+  REQUIRED BYTE_ARRAY agency_country (UTF8);
+  REQUIRED BYTE_ARRAY agency (UTF8);
+  REQUIRED BYTE_ARRAY conveyance (UTF8);
+  REQUIRED group container_numbers (LIST) { REPEATED group list { REQUIRED BYTE_ARRAY element (UTF8); } }
+  REQUIRED group wagon_numbers (LIST) { REPEATED group list { REQUIRED BYTE_ARRAY element (UTF8); } }
+  REQUIRED INT64 planes;
+  REQUIRED group channels (LIST) { REPEATED group list { REQUIRED BYTE_ARRAY element (UTF8); } }
+  REQUIRED INT64 annotations;
+  REQUIRED group annotation_categories (LIST) { REPEATED group list { REQUIRED BYTE_ARRAY element (UTF8); } }
+  REQUIRED INT64 generations;
+  REQUIRED group signers (LIST) { REPEATED group list { REQUIRED BYTE_ARRAY element (UTF8); } }
+  REQUIRED BOOLEAN personal_data;
+  REQUIRED INT64 redacted_tiles;
+  REQUIRED BYTE_ARRAY verification (UTF8);
+  OPTIONAL BYTE_ARRAY error (UTF8);
+}";
+
+/// The values of one column.
+enum Column {
+    Text(Vec<String>),
+    MaybeText(Vec<Option<String>>),
+    Int(Vec<i64>),
+    Bool(Vec<bool>),
+    List(Vec<Vec<String>>),
+}
+
+fn columns(rows: &[Row]) -> Vec<Column> {
+    let text = |f: fn(&Row) -> &String| Column::Text(rows.iter().map(|r| f(r).clone()).collect());
+    let list =
+        |f: fn(&Row) -> &Vec<String>| Column::List(rows.iter().map(|r| f(r).clone()).collect());
+    let int = |f: fn(&Row) -> usize| Column::Int(rows.iter().map(|r| f(r) as i64).collect());
+    vec![
+        text(|r| &r.file),
+        text(|r| &r.file_id),
+        text(|r| &r.scan_id),
+        text(|r| &r.time),
+        text(|r| &r.site),
+        text(|r| &r.agency_country),
+        text(|r| &r.agency),
+        text(|r| &r.conveyance),
+        list(|r| &r.container_numbers),
+        list(|r| &r.wagon_numbers),
+        int(|r| r.planes),
+        list(|r| &r.channels),
+        int(|r| r.annotations),
+        list(|r| &r.annotation_categories),
+        int(|r| r.generations),
+        list(|r| &r.signers),
+        Column::Bool(rows.iter().map(|r| r.personal_data).collect()),
+        int(|r| r.redacted_tiles),
+        text(|r| &r.verification),
+        Column::MaybeText(rows.iter().map(|r| r.error.clone()).collect()),
+    ]
+}
+
+/// The catalog as a Parquet file: one row group, no compression.
+fn parquet_bytes(rows: &[Row]) -> scanx::Result<Vec<u8>> {
+    use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+
+    let pq = |e: parquet::errors::ParquetError| {
+        scanx::Error::new(scanx::ErrorKind::Io, format!("cannot write Parquet: {e}"))
+    };
+    let bytes = |v: &[String]| -> Vec<ByteArray> {
+        v.iter().map(|s| ByteArray::from(s.as_str())).collect()
+    };
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(PARQUET_SCHEMA).map_err(pq)?);
+    let properties = Arc::new(WriterProperties::builder().build());
+    let mut writer = SerializedFileWriter::new(Vec::new(), schema, properties).map_err(pq)?;
+    let mut group = writer.next_row_group().map_err(pq)?;
+    let mut data = columns(rows).into_iter();
+    while let Some(mut column) = group.next_column().map_err(pq)? {
+        let values = data.next().ok_or_else(|| {
+            scanx::Error::new(
+                scanx::ErrorKind::InvalidState,
+                "Parquet schema and columns disagree",
+            )
+        })?;
+        match values {
+            Column::Text(v) => {
+                column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&bytes(&v), None, None)
+                    .map_err(pq)?;
+            }
+            Column::MaybeText(v) => {
+                let present: Vec<String> = v.iter().flatten().cloned().collect();
+                let defined: Vec<i16> = v.iter().map(|x| i16::from(x.is_some())).collect();
+                column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&bytes(&present), Some(&defined), None)
+                    .map_err(pq)?;
+            }
+            Column::Int(v) => {
+                column
+                    .typed::<Int64Type>()
+                    .write_batch(&v, None, None)
+                    .map_err(pq)?;
+            }
+            Column::Bool(v) => {
+                column
+                    .typed::<BoolType>()
+                    .write_batch(&v, None, None)
+                    .map_err(pq)?;
+            }
+            Column::List(v) => {
+                // Definition level 0: an empty list; 1: an element. Repetition level 0
+                // starts a row, 1 continues its list.
+                let (mut values, mut defined, mut repeated) = (Vec::new(), Vec::new(), Vec::new());
+                for list in &v {
+                    if list.is_empty() {
+                        defined.push(0);
+                        repeated.push(0);
+                    }
+                    for (i, s) in list.iter().enumerate() {
+                        values.push(s.clone());
+                        defined.push(1);
+                        repeated.push(i16::from(i > 0));
+                    }
+                }
+                column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&bytes(&values), Some(&defined), Some(&repeated))
+                    .map_err(pq)?;
+            }
+        }
+        column.close().map_err(pq)?;
+    }
+    group.close().map_err(pq)?;
+    writer.into_inner().map_err(pq)
 }
 
 pub fn run(args: CatalogArgs) -> CliResult<i32> {
@@ -245,6 +389,13 @@ pub fn run(args: CatalogArgs) -> CliResult<i32> {
         Some(o) => write_output(o, args.force, Access::Shared, |w| {
             write_rows(w, &rows, args.format)
         })?,
+        None if args.format == CatalogFormat::Parquet => {
+            return Err(
+                Fail::new("Parquet is a binary format: it is not written to the terminal")
+                    .help("give the file to write with -o catalog.parquet")
+                    .exit(exit::USAGE),
+            );
+        }
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());

@@ -841,6 +841,48 @@ fn catalog_lists_every_scan_under_a_folder() {
     assert!(lines[1].contains("TRUSTED"));
     assert!(lines[2].contains("UNSIGNED"));
     assert!(lines[3].contains("INVALID"));
+    // Parquet, read back with the parquet crate's own reader.
+    let pq = f.path("catalog.parquet");
+    scanx([
+        "catalog",
+        &f.s("scans"),
+        "--format",
+        "parquet",
+        "-o",
+        &p(&pq),
+    ])
+    .expect(0);
+    {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let reader = SerializedFileReader::new(std::fs::File::open(&pq).expect("open"))
+            .expect("a Parquet file");
+        assert_eq!(reader.metadata().file_metadata().num_rows(), 3);
+        let rows: Vec<Vec<(String, String)>> = reader
+            .get_row_iter(None)
+            .expect("rows")
+            .map(|r| {
+                r.expect("row")
+                    .get_column_iter()
+                    .map(|(name, field)| (name.clone(), field.to_string()))
+                    .collect()
+            })
+            .collect();
+        let get = |row: usize, name: &str| {
+            rows[row]
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("no column {name}"))
+        };
+        assert_eq!(get(0, "site"), "\"BEANR\"");
+        assert_eq!(get(0, "container_numbers"), "[\"CSQU3054383\"]");
+        assert_eq!(get(0, "planes"), "2");
+        assert_eq!(get(1, "signers"), "[]");
+        assert_eq!(get(0, "personal_data"), "true");
+        assert_eq!(get(0, "error"), "null");
+        assert_ne!(get(2, "error"), "null");
+    }
+    scanx(["catalog", &f.s("scans"), "--format", "parquet"]).expect(2);
     scanx(["catalog", &f.s("scans"), "-o", &p(&out)])
         .expect(1)
         .clear_error("already exists");
