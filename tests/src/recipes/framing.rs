@@ -59,6 +59,14 @@ pub const VECTORS: &[Vector] = &[
         make: version_major_2,
     },
     Vector {
+        name: "tampered-unsigned-minor-version-changed",
+        expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
+        comment: "the minor version of an unsigned file changed from 1.0 to 1.1: no digest covers the file header, so nothing detects it",
+        recipe: "base file (written as version 1.0) with the minor version field set to 1; nothing else changed",
+        make: tampered_unsigned_minor_version_changed,
+    },
+    Vector {
         name: "version-major-0",
         expect: Expect::Invalid(ErrorKind::UnsupportedVersion),
         verify: Verdict::FORMAT_ERROR,
@@ -201,6 +209,12 @@ fn magic_high_bit_stripped(ctx: &Context) -> Result<Vec<u8>> {
 fn version_major_2(ctx: &Context) -> Result<Vec<u8>> {
     let mut bytes = base(ctx)?;
     overwrite(&mut bytes, 8, &[2, 0, 0, 0])?;
+    Ok(bytes)
+}
+
+fn tampered_unsigned_minor_version_changed(ctx: &Context) -> Result<Vec<u8>> {
+    let mut bytes = base(ctx)?;
+    overwrite(&mut bytes, 10, &[1, 0])?;
     Ok(bytes)
 }
 
