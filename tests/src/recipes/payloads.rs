@@ -100,6 +100,14 @@ pub const VECTORS: &[Vector] = &[
         make: meta_duplicate_member_escaped,
     },
     Vector {
+        name: "evnt-key-id-trailing-newline",
+        expect: Expect::Invalid(ErrorKind::SchemaViolation),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "an actor key id of 32 hexadecimal digits followed by a line feed, which a pattern ending in $ accepts in Python, PCRE and Java",
+        recipe: "base file; in EVNT the escape \\n (two characters) appended to the value of key_id; resealed",
+        make: evnt_key_id_trailing_newline,
+    },
+    Vector {
         name: "meta-container-check-digit",
         expect: Expect::Invalid(ErrorKind::SchemaViolation),
         verify: Verdict::FORMAT_ERROR,
@@ -247,6 +255,21 @@ fn meta_duplicate_member_escaped(ctx: &Context) -> Result<Vec<u8>> {
     let mut to = LANE.to_vec();
     to.extend_from_slice(b",\"x-acme-l\\u0061ne\":1");
     replace(ctx, ChunkType::META, LANE, &to)
+}
+
+fn evnt_key_id_trailing_newline(ctx: &Context) -> Result<Vec<u8>> {
+    let mut s = Surgery::parse(&base(ctx)?)?;
+    let i = s.position(ChunkType::EVNT)?;
+    let payload = s.payload_mut(i)?;
+    let text = String::from_utf8(payload.clone())
+        .map_err(|_| scanx::Error::invalid_argument("EVNT is not UTF-8"))?;
+    let at = text
+        .find("\"key_id\":\"")
+        .ok_or_else(|| scanx::Error::invalid_argument("no key_id"))?
+        + "\"key_id\":\"".len()
+        + 32;
+    payload.splice(at..at, b"\\n".iter().copied());
+    s.reseal()
 }
 
 fn meta_container_check_digit(ctx: &Context) -> Result<Vec<u8>> {
