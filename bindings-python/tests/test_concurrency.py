@@ -62,7 +62,7 @@ def test_file_objects_seekable_or_not(small_scan: Path) -> None:
     with scanx.open(io.BufferedReader(NonSeekable(data))) as scan:
         np.testing.assert_array_equal(scan.planes[0].to_numpy(), high)
         assert scan.verify().status == scanx.Status.VALID_UNTRUSTED
-    for wrapped in (bytearray(data), memoryview(data)):
+    for wrapped in (bytearray(data), memoryview(data), memoryview(data)[: len(data)], memoryview(bytearray(data))):
         with scanx.open(wrapped) as scan:
             np.testing.assert_array_equal(scan.planes[0].to_numpy(), high)
 

@@ -136,6 +136,9 @@ def _open_reader(
         return _scanx.Reader.open_path(path, limits), ("path", os.path.abspath(path))
     if isinstance(source, bytes):
         return _scanx.Reader.from_bytes(source, limits), ("bytes", source)
+    if isinstance(source, memoryview) and isinstance(source.obj, bytes) and source.contiguous and source.nbytes == len(source.obj):
+        # A view of a whole bytes object: read the bytes themselves, no copy.
+        return _scanx.Reader.from_bytes(source.obj, limits), ("bytes", source.obj)
     if isinstance(source, (bytearray, memoryview)):
         data = bytes(source)
         return _scanx.Reader.from_bytes(data, limits), ("bytes", data)
