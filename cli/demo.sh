@@ -75,6 +75,9 @@ echo "exit code $? (0: TRUSTED)"
 echo "only the cab's region, reading nothing else of the pixels:"
 run verify "$out/4-sent-to-brazil.scx" --trust "$out/br-truststore.json" --region 0:0,0,700,2000 \
     | grep -E '^(status|region)'
+echo "only the analyst's box:"
+run verify "$out/4-sent-to-brazil.scx" --trust "$out/br-truststore.json" --region 0:2400,1150,1400,400 \
+    | grep -E '^(status|region)'
 
 step "9. Brazil countersigns its receipt; the file is still TRUSTED"
 run sign "$out/4-sent-to-brazil.scx" -o "$out/5-received.scx" --role recipient --agency "BR:$BR" \
