@@ -9,6 +9,9 @@
 
 #![allow(non_camel_case_types)]
 
+// The core crate, under its own name for the modules of this one.
+extern crate scanx_core as scanx;
+
 // The API modules export `#[no_mangle]` functions, which the `unsafe_code` lint counts;
 // they hold no `unsafe` block, fn or impl (tests/unsafe_confined.rs checks): every raw
 // pointer goes through `ffi`, which alone allows unsafe code inside.

@@ -55,6 +55,7 @@ gcc $CFLAGS $c/tests/test_api.c $TESTLIB $SHARED -o "$out/bin/test_api"
 gcc $CFLAGS $c/tests/test_vectors.c $TESTLIB $SHARED -o "$out/bin/test_vectors"
 gcc $CFLAGS $c/examples/scan_info.c $SHARED -o "$out/bin/scan_info"
 gcc $CFLAGS $c/examples/scan_write.c $SHARED -o "$out/bin/scan_write"
+gcc $CFLAGS $c/examples/open_verify_read.c $SHARED -o "$out/bin/open_verify_read"
 
 run_all() { # $1: prefix command (empty, or valgrind ...), $2: binary dir
     local pre=$1 bin=$2
@@ -68,6 +69,9 @@ run_all() { # $1: prefix command (empty, or valgrind ...), $2: binary dir
     grep -q '^verification: TRUSTED' "$out/scratch/scan_info.txt"
     grep -q 'capture' "$out/scratch/scan_info.txt"
     [ "$(stat -c %s "$out/scratch/plane0.raw")" -eq $((600 * 200 * 2)) ]
+    if [ -x "$bin/open_verify_read" ]; then
+        $pre "$bin/open_verify_read" "$out/scratch/example.scx" spec/vectors/truststore.json > /dev/null
+    fi
 }
 
 step "run natively"
