@@ -336,7 +336,8 @@ A **valid** vector must read without error. Its expectation gives:
 - `annotations`, `events`, `generations` (manifests), `signatures`: how many there are;
 - `unknown_chunks`: the ancillary chunks a reader skips (type, header offset, payload
   length);
-- `redacted_tiles`: the tiles absent because a redaction event names them.
+- `redacted_tiles`: the tiles absent because a redaction record names them, sorted by
+  plane, then col, then row.
 
 A vector is valid or invalid as a file: that says only whether it reads. Whether it can
 be trusted is the verifier's question, and a file that reads perfectly well may have been

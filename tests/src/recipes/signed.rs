@@ -81,6 +81,14 @@ pub const VECTORS: &[Vector] = &[
         make: redacted_cab_tiles_signed,
     },
     Vector {
+        name: "redacted-tiles-two-rows-two-columns",
+        expect: Expect::Valid,
+        verify: Verdict::TRUSTED,
+        comment: "the four tiles of two columns and two rows redacted: redacted_tiles is sorted by plane, then col, then row",
+        recipe: "signed base file; generation 2 by the agency key: tiles (0, 0), (1, 0), (0, 1) and (1, 1) of plane 0 redacted",
+        make: redacted_tiles_two_rows_two_columns,
+    },
+    Vector {
         name: "annotated-by-analyst",
         expect: Expect::Valid,
         verify: Verdict::TRUSTED,
@@ -532,6 +540,16 @@ fn redacted_personal_data_signed(ctx: &Context) -> Result<Vec<u8>> {
 fn redacted_cab_tiles_signed(ctx: &Context) -> Result<Vec<u8>> {
     append(signed_base(ctx)?, TestKey::Agency, REDACTED, |editor, stamp| {
         let request = with_cab(editor, RedactRequest::new("The driver's cab removed."))?;
+        redact(editor, stamp, &request)
+    })
+}
+
+fn redacted_tiles_two_rows_two_columns(ctx: &Context) -> Result<Vec<u8>> {
+    append(signed_base(ctx)?, TestKey::Agency, REDACTED, |editor, stamp| {
+        let mut request = RedactRequest::new("The whole image removed.");
+        for tile in editor.tiles_in(0, Rect::new(0, 0, 8, 6))? {
+            request = request.tile(tile);
+        }
         redact(editor, stamp, &request)
     })
 }
