@@ -15,7 +15,7 @@ use crate::metadata::{self, Action, Actor, Annotation, Event, RemovedChunk, Vali
 use crate::model::{Scan, TileRef};
 use crate::pixels::Rect;
 use crate::seal::{Ledger, Place, SignRequest};
-use crate::stream::{read_bytes, ReadOptions};
+use crate::stream::ReadOptions;
 
 /// What to remove, and why.
 #[derive(Debug, Clone)]
@@ -52,6 +52,15 @@ impl RedactRequest {
     }
 }
 
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })
+}
+
 /// An existing file being extended with a new generation.
 #[derive(Debug)]
 pub struct Editor {
@@ -64,25 +73,46 @@ pub struct Editor {
 
 impl Editor {
     /// Reads and checks a whole file (from a path; the file itself is never modified).
+    ///
+    /// The file is verified in the same pass (without a trust store): one that
+    /// verification finds `INVALID` (an altered chunk, a broken chain, a bad signature)
+    /// is refused with `DIGEST_MISMATCH` or `BAD_SIGNATURE`, so an agency never seals a
+    /// new generation over a tampered file by mistake. [`Editor::open_unverified`] edits
+    /// it anyway, for a caller that has decided to.
     pub fn open(path: impl AsRef<Path>) -> Result<Editor> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!("cannot read {}: {e}", path.display()),
-            )
-        })?;
-        Editor::from_bytes(bytes)
+        Editor::from_bytes(read_file(path.as_ref())?)
     }
 
-    /// Reads and checks a whole file held in memory.
+    /// As [`Editor::open`], without refusing a file that does not verify.
+    pub fn open_unverified(path: impl AsRef<Path>) -> Result<Editor> {
+        Editor::from_bytes_unverified(read_file(path.as_ref())?, &ReadOptions::default())
+    }
+
+    /// Reads and checks a whole file held in memory; refuses one that does not verify, as
+    /// [`Editor::open`] does.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Editor> {
         Editor::from_bytes_with(bytes, &ReadOptions::default())
     }
 
     /// As [`Editor::from_bytes`] with read options.
     pub fn from_bytes_with(bytes: Vec<u8>, options: &ReadOptions) -> Result<Editor> {
-        let scan = read_bytes(&bytes, options)?;
+        Editor::build(bytes, options, true)
+    }
+
+    /// As [`Editor::from_bytes_with`], without refusing a file that does not verify.
+    pub fn from_bytes_unverified(bytes: Vec<u8>, options: &ReadOptions) -> Result<Editor> {
+        Editor::build(bytes, options, false)
+    }
+
+    fn build(bytes: Vec<u8>, options: &ReadOptions, refuse_invalid: bool) -> Result<Editor> {
+        let (report, scan) =
+            crate::verify::verify_and_read(&bytes[..], Some(bytes.len() as u64), None, options);
+        let scan = scan?;
+        if refuse_invalid {
+            if let Some(e) = report.integrity_error() {
+                return Err(e);
+            }
+        }
         let layout = FileLayout::parse(&bytes, &options.limits)?;
         Ok(Editor {
             bytes,

@@ -374,7 +374,9 @@ fn add_redaction(file: &[u8], removed: Vec<RemovedChunk>) -> Vec<u8> {
         },
         extensions: Default::default(),
     };
-    let mut editor = Editor::from_bytes(file.to_vec()).expect("an editor");
+    // The attacker's own tooling: it seals over whatever it was given.
+    let mut editor = Editor::from_bytes_unverified(file.to_vec(), &scanx::ReadOptions::default())
+        .expect("an editor");
     editor.add_event(&event).expect("a valid event");
     editor
         .to_bytes(&[SignRequest {

@@ -185,3 +185,30 @@ fn small_annotation() -> Annotation {
     };
     a
 }
+
+#[test]
+fn a_file_that_does_not_verify_is_not_edited_unless_asked() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/vectors/valid");
+    for (name, kind) in [
+        (
+            "tampered-byte-flip-in-tile",
+            scanx::ErrorKind::DigestMismatch,
+        ),
+        (
+            "tampered-byte-flip-in-metadata",
+            scanx::ErrorKind::DigestMismatch,
+        ),
+        (
+            "tampered-signature-time-changed",
+            scanx::ErrorKind::BadSignature,
+        ),
+    ] {
+        let path = dir.join(format!("{name}.scx"));
+        let e = scanx::Editor::open(&path).expect_err(name);
+        assert_eq!(e.kind(), kind, "{name}: {e}");
+        assert!(scanx::Editor::open_unverified(&path).is_ok(), "{name}");
+    }
+    // Untrusted is not invalid: a file signed by a key the editor does not know is edited.
+    assert!(scanx::Editor::open(dir.join("signed-unknown-key.scx")).is_ok());
+    assert!(scanx::Editor::open(dir.join("unsigned.scx")).is_ok());
+}
