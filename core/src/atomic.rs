@@ -27,7 +27,33 @@ pub fn write_atomic<T>(
     access: Access,
     write: impl FnOnce(&mut dyn Write) -> Result<T>,
 ) -> Result<T> {
-    let path = path.as_ref();
+    write_atomic_with(path.as_ref(), access, Replace::Yes, write)
+}
+
+/// As [`write_atomic`], but never replaces an existing file: the final step creates the
+/// destination's name only if nothing has it (even a file created while this one was
+/// being written), failing with `IO` otherwise and leaving both files as they were. For
+/// keys and for tools that promise never to overwrite.
+pub fn write_atomic_new<T>(
+    path: impl AsRef<Path>,
+    access: Access,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    write_atomic_with(path.as_ref(), access, Replace::No, write)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Yes,
+    No,
+}
+
+fn write_atomic_with<T>(
+    path: &Path,
+    access: Access,
+    replace: Replace,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
     let io_error = |what: &str, e: std::io::Error| {
         Error::new(ErrorKind::Io, format!("{what} {}: {e}", path.display()))
     };
@@ -63,9 +89,27 @@ pub fn write_atomic<T>(
         .as_file()
         .sync_all()
         .map_err(|e| io_error("cannot sync", e))?;
-    temporary
-        .persist(path)
-        .map_err(|e| io_error("cannot rename into place", e.error))?;
+    match replace {
+        Replace::Yes => temporary
+            .persist(path)
+            .map(drop)
+            .map_err(|e| io_error("cannot rename into place", e.error))?,
+        // A hard link to the new name fails if the name exists; the temporary name is
+        // then removed.
+        Replace::No => temporary
+            .persist_noclobber(path)
+            .map(drop)
+            .map_err(|e| {
+                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                    Error::new(
+                        ErrorKind::Io,
+                        format!("{} already exists; it was left as it was", path.display()),
+                    )
+                } else {
+                    io_error("cannot move into place", e.error)
+                }
+            })?,
+    }
 
     // The rename itself is durable only once the directory entry is synced.
     #[cfg(unix)]
@@ -83,6 +127,24 @@ pub fn write_bytes_atomic(path: impl AsRef<Path>, bytes: &[u8], access: Access) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_file_never_replaces_one_that_exists() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("key.pem");
+        write_atomic_new(&path, Access::OwnerOnly, |w| Ok(w.write_all(b"first")?))?;
+        let e = write_atomic_new(&path, Access::OwnerOnly, |w| Ok(w.write_all(b"second")?))
+            .expect_err("exists");
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert!(e.message().contains("already exists"), "{e}");
+        assert_eq!(std::fs::read(&path)?, b"first");
+        let names: Vec<_> = std::fs::read_dir(dir.path())?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+        Ok(())
+    }
 
     #[test]
     fn replaces_the_file_and_leaves_no_temporary_behind() -> Result<()> {
