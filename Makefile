@@ -1,5 +1,7 @@
 # The commands the README names. Every target works on a fresh machine with the Rust
-# toolchain; nothing here depends on anything installed by hand.
+# toolchain: what else it needs (Debian packages, the Python virtualenv in .venv with
+# pinned packages, cbindgen) each fragment installs itself; nothing here depends on
+# anything installed by hand.
 
 CARGO ?= cargo
 FUZZ_SECONDS ?= 600
@@ -8,19 +10,25 @@ include bindings-c/c.mk
 include bindings-python/python.mk
 include cli/cli.mk
 
-.PHONY: all build demo test lint test-rust vectors check-vectors fuzz fuzz-smoke bench doc clean
+.PHONY: all build demo demo-rust test lint test-rust vectors check-vectors fuzz fuzz-smoke bench doc clean
 
 all: build
 
 build:
 	$(CARGO) build --workspace --release
 
-## demo: write, sign and read back a realistic 6000 x 2000 dual-energy scan
-demo:
-	$(CARGO) run --release -p scanx --example demo -- target/demo
+## demo: the Belgium-to-Brazil journey of a 6000 x 2000 dual-energy scan through the
+## scanx command line (cli/demo.sh): captured and signed, annotated, redacted, transferred,
+## verified as TRUSTED by Brazil, countersigned, exported as previews
+demo: demo-cli
+
+## demo-rust: the same story through the Rust API (core/examples/demo.rs)
+demo-rust:
+	$(CARGO) run --release -p scanx --example demo -- target/demo-rust
 
 ## test: formatting, lints, every Rust test, and the conformance vectors (regenerated and
-## compared byte for byte, then run through every reader)
+## compared byte for byte, then run through every reader), then the C library, the Python
+## package and the CLI, each running every vector too
 test: lint test-rust test-c test-python test-cli
 
 lint:
