@@ -32,7 +32,11 @@
 //!
 //! - Reading: [`Reader`] for random access (a file, bytes, any `Read + Seek`, or your own
 //!   [`Source`] such as HTTP range requests), [`read_stream`] for one forward pass over any
-//!   `Read` that checks everything and decodes every plane.
+//!   `Read` that checks the structure of every chunk and decodes every plane. Neither
+//!   compares chunks with the signed digests unless asked:
+//!   [`ReadOptions::with_digest_check`] makes every read fail on an altered, inserted or
+//!   reordered chunk ([`verify`] also decides whether the signers are trusted).
+//!   [`Reader::read_region_into`] decodes straight into the caller's buffer.
 //! - Writing: [`Writer`] streams a new file front to back to any `Write`; [`Editor`] appends
 //!   a generation to an existing one (annotate, redact, countersign), copying every
 //!   unchanged chunk byte for byte; [`atomic::write_atomic`] puts a file in place only once
