@@ -96,19 +96,16 @@ fn write_atomic_with<T>(
             .map_err(|e| io_error("cannot rename into place", e.error))?,
         // A hard link to the new name fails if the name exists; the temporary name is
         // then removed.
-        Replace::No => temporary
-            .persist_noclobber(path)
-            .map(drop)
-            .map_err(|e| {
-                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                    Error::new(
-                        ErrorKind::Io,
-                        format!("{} already exists; it was left as it was", path.display()),
-                    )
-                } else {
-                    io_error("cannot move into place", e.error)
-                }
-            })?,
+        Replace::No => temporary.persist_noclobber(path).map(drop).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::new(
+                    ErrorKind::Io,
+                    format!("{} already exists; it was left as it was", path.display()),
+                )
+            } else {
+                io_error("cannot move into place", e.error)
+            }
+        })?,
     }
 
     // The rename itself is durable only once the directory entry is synced.
