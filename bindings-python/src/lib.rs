@@ -25,6 +25,7 @@ fn _scanx(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read::validate_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(read::verify_path, m)?)?;
     m.add_function(wrap_pyfunction!(read::verify_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(read::read_verified, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
     Ok(())
 }

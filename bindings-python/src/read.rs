@@ -11,8 +11,9 @@ use crate::error::IntoPy;
 use crate::keys::TrustStore;
 use crate::source::{AnySource, PyRangeSource, Shared, SourceRead};
 
-/// Read options from a `{limit name: value}` dict (the fields of the core's `Limits`).
-pub fn options(limits: Option<&Bound<'_, PyDict>>) -> PyResult<ReadOptions> {
+/// Read options from a `{limit name: value}` dict (the fields of the core's `Limits`),
+/// with the integrity check of every chunk against its manifest digests on or off.
+pub fn options(limits: Option<&Bound<'_, PyDict>>, check_digests: bool) -> PyResult<ReadOptions> {
     let mut l = Limits::default();
     if let Some(d) = limits {
         for (k, v) in d.iter() {
@@ -36,7 +37,7 @@ pub fn options(limits: Option<&Bound<'_, PyDict>>) -> PyResult<ReadOptions> {
             *field = value;
         }
     }
-    Ok(ReadOptions::with_limits(l))
+    Ok(ReadOptions::with_limits(l).with_digest_check(check_digests))
 }
 
 /// The default limits as a dict.
@@ -104,15 +105,21 @@ fn json_bytes<'py>(py: Python<'py>, bytes: &[u8]) -> Bound<'py, PyBytes> {
 pub struct Reader {
     inner: scanx::Reader<Shared>,
     source: Shared,
+    check_digests: bool,
 }
 
 impl Reader {
     fn open(py: Python<'_>, source: AnySource, options: ReadOptions) -> PyResult<Self> {
         let source = Shared(std::sync::Arc::new(source));
+        let check_digests = options.check_digests;
         let inner = py
             .detach(|| scanx::Reader::from_source(source.clone(), options))
             .py()?;
-        Ok(Reader { inner, source })
+        Ok(Reader {
+            inner,
+            source,
+            check_digests,
+        })
     }
 
     fn rect(&self, plane: u16, x: u32, y: u32, width: u32, height: u32) -> PyResult<Rect> {
@@ -134,41 +141,45 @@ impl Reader {
 
 #[pymethods]
 impl Reader {
-    /// Opens the file at `path` read-only.
+    /// Opens the file at `path` read-only. With `check_digests`, every chunk but the
+    /// tiles is checked against the manifests now, and each tile as it is read.
     #[staticmethod]
-    #[pyo3(signature = (path, limits=None))]
+    #[pyo3(signature = (path, limits=None, check_digests=true))]
     fn open_path(
         py: Python<'_>,
         path: std::path::PathBuf,
         limits: Option<&Bound<'_, PyDict>>,
+        check_digests: bool,
     ) -> PyResult<Self> {
-        let options = options(limits)?;
+        let options = options(limits, check_digests)?;
         let source = py.detach(|| FileSource::open(&path)).py()?;
         Reader::open(py, AnySource::File(source), options)
     }
 
     /// Opens a file held in `bytes` (kept, not copied) or a `bytearray` (copied once).
     #[staticmethod]
-    #[pyo3(signature = (data, limits=None))]
+    #[pyo3(signature = (data, limits=None, check_digests=true))]
     fn from_bytes(
         py: Python<'_>,
         data: PyBackedBytes,
         limits: Option<&Bound<'_, PyDict>>,
+        check_digests: bool,
     ) -> PyResult<Self> {
-        let options = options(limits)?;
+        let options = options(limits, check_digests)?;
         Reader::open(py, AnySource::Bytes(scanx::BytesSource(data)), options)
     }
 
     /// Opens a file through `read_at(offset, length) -> bytes`, of `length` bytes in all.
     #[staticmethod]
-    #[pyo3(signature = (read_at, length, limits=None))]
+    #[pyo3(signature = (read_at, length, limits=None, check_digests=true))]
     fn from_range(
         py: Python<'_>,
         read_at: Py<PyAny>,
         length: u64,
         limits: Option<&Bound<'_, PyDict>>,
+        check_digests: bool,
     ) -> PyResult<Self> {
-        let options = options(limits)?;
+        let options = options(limits, check_digests)?;
         Reader::open(
             py,
             AnySource::Range(PyRangeSource::new(read_at, length)),
@@ -180,6 +191,12 @@ impl Reader {
     #[staticmethod]
     fn default_limits(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         default_limits(py)
+    }
+
+    /// Whether chunks are checked against the manifest digests as they are read.
+    #[getter]
+    fn check_digests(&self) -> bool {
+        self.check_digests
     }
 
     /// The format version, `major.minor`.
@@ -357,11 +374,14 @@ impl Reader {
     }
 
     /// Reads the whole file in one forward pass with every check (the conformance
-    /// reader); raises the first problem in file order.
-    fn validate(&self, py: Python<'_>) -> PyResult<()> {
+    /// reader); raises the first problem in file order. `check_digests` (None: as the
+    /// reader was opened) also fails on anything verification finds INVALID.
+    #[pyo3(signature = (check_digests=None))]
+    fn validate(&self, py: Python<'_>, check_digests: Option<bool>) -> PyResult<()> {
         let limits = self.inner.limits().clone();
+        let check = check_digests.unwrap_or(self.check_digests);
         py.detach(|| {
-            let options = ReadOptions::with_limits(limits);
+            let options = ReadOptions::with_limits(limits).with_digest_check(check);
             if let Some(bytes) = self.source().as_slice() {
                 return scanx::read_bytes(bytes, &options).map(|_| ());
             }
@@ -395,28 +415,31 @@ impl Reader {
 }
 
 /// Reads the file at `path` in one forward pass with every check; raises the first
-/// problem in file order.
+/// problem in file order. With `check_digests`, also fails on anything verification
+/// finds INVALID (an altered chunk, a broken chain, a bad signature).
 #[pyfunction]
-#[pyo3(signature = (path, limits=None))]
+#[pyo3(signature = (path, limits=None, check_digests=true))]
 pub fn validate_path(
     py: Python<'_>,
     path: std::path::PathBuf,
     limits: Option<&Bound<'_, PyDict>>,
+    check_digests: bool,
 ) -> PyResult<()> {
-    let options = options(limits)?;
+    let options = options(limits, check_digests)?;
     py.detach(|| scanx::read_path(&path, &options).map(|_| ()))
         .py()
 }
 
 /// As `validate_path`, for bytes.
 #[pyfunction]
-#[pyo3(signature = (data, limits=None))]
+#[pyo3(signature = (data, limits=None, check_digests=true))]
 pub fn validate_bytes(
     py: Python<'_>,
     data: PyBackedBytes,
     limits: Option<&Bound<'_, PyDict>>,
+    check_digests: bool,
 ) -> PyResult<()> {
-    let options = options(limits)?;
+    let options = options(limits, check_digests)?;
     py.detach(|| scanx::read_bytes(&data, &options).map(|_| ()))
         .py()
 }
@@ -430,7 +453,7 @@ pub fn verify_path(
     trust: Option<PyRef<'_, TrustStore>>,
     limits: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
-    let options = options(limits)?;
+    let options = options(limits, false)?;
     let trust = Reader::trust_of(&trust);
     py.detach(|| scanx::verify_path(&path, trust, &options).map(|r| r.to_json()))
         .py()
@@ -445,7 +468,69 @@ pub fn verify_bytes(
     trust: Option<PyRef<'_, TrustStore>>,
     limits: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
-    let options = options(limits)?;
+    let options = options(limits, false)?;
     let trust = Reader::trust_of(&trust);
     Ok(py.detach(|| scanx::verify_bytes(&data, trust, &options).to_json()))
+}
+
+/// Verifies a whole file and decodes it in the same forward pass (each byte read once):
+/// the report as JSON and every plane as `(index, array)`. The pixels come back whatever
+/// the report says (check its status before trusting them); a file that cannot be read
+/// at all raises its format error.
+#[pyfunction]
+#[pyo3(signature = (path=None, data=None, trust=None, limits=None))]
+pub fn read_verified<'py>(
+    py: Python<'py>,
+    path: Option<std::path::PathBuf>,
+    data: Option<PyBackedBytes>,
+    trust: Option<PyRef<'_, TrustStore>>,
+    limits: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(String, Bound<'py, PyList>)> {
+    let options = options(limits, false)?;
+    let trust = Reader::trust_of(&trust);
+    let (report, scan) = py
+        .detach(|| match (&path, &data) {
+            (Some(path), None) => {
+                let file = std::fs::File::open(path).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Io,
+                        format!("cannot open {}: {e}", path.display()),
+                    )
+                })?;
+                let len = file.metadata()?.len();
+                let read = std::io::BufReader::with_capacity(1 << 20, file);
+                Ok(scanx::verify::verify_and_read(
+                    read,
+                    Some(len),
+                    trust,
+                    &options,
+                ))
+            }
+            (None, Some(data)) => Ok(scanx::verify::verify_and_read(
+                &data[..],
+                Some(data.len() as u64),
+                trust,
+                &options,
+            )),
+            _ => Err(Error::invalid_argument("give exactly one of path and data")),
+        })
+        .py()?;
+    let scan = scan.py()?;
+    let planes = PyList::empty(py);
+    for plane in &scan.planes {
+        let (info, pixels) = (&plane.info, &plane.pixels);
+        let src = pixels.as_bytes();
+        let array = new_array(
+            py,
+            pixels.sample_type(),
+            pixels.height(),
+            pixels.width(),
+            move |out, _| {
+                out.copy_from_slice(src);
+                Ok(())
+            },
+        )?;
+        planes.append((info.index, array))?;
+    }
+    Ok((report.to_json(), planes))
 }

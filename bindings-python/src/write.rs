@@ -334,20 +334,38 @@ fn stamp(
 
 #[pymethods]
 impl Editor {
-    /// Opens the file at `path` for editing (read whole, every check of a forward read).
+    /// Opens the file at `path` for editing (read whole, every check of a forward read,
+    /// verified in the same pass): a file that verification finds INVALID is refused
+    /// with DIGEST_MISMATCH or BAD_SIGNATURE unless `allow_invalid`.
     #[staticmethod]
-    fn open(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        Ok(Editor {
-            inner: py.detach(|| scanx::Editor::open(&path)).py()?,
-        })
+    #[pyo3(signature = (path, allow_invalid=false))]
+    fn open(py: Python<'_>, path: std::path::PathBuf, allow_invalid: bool) -> PyResult<Self> {
+        let inner = py
+            .detach(|| {
+                if allow_invalid {
+                    scanx::Editor::open_unverified(&path)
+                } else {
+                    scanx::Editor::open(&path)
+                }
+            })
+            .py()?;
+        Ok(Editor { inner })
     }
 
-    /// Opens a file held in memory for editing.
+    /// Opens a file held in memory for editing, as `open` does.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: Vec<u8>) -> PyResult<Self> {
-        Ok(Editor {
-            inner: py.detach(|| scanx::Editor::from_bytes(data)).py()?,
-        })
+    #[pyo3(signature = (data, allow_invalid=false))]
+    fn from_bytes(py: Python<'_>, data: Vec<u8>, allow_invalid: bool) -> PyResult<Self> {
+        let inner = py
+            .detach(|| {
+                if allow_invalid {
+                    scanx::Editor::from_bytes_unverified(data, &scanx::ReadOptions::default())
+                } else {
+                    scanx::Editor::from_bytes(data)
+                }
+            })
+            .py()?;
+        Ok(Editor { inner })
     }
 
     /// The tiles of `plane` that overlap the region, as `(plane, col, row)`.

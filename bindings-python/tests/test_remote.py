@@ -76,12 +76,23 @@ def test_metadata_in_two_range_reads_and_a_tile_in_one_more(endpoint: str, small
     high = np.load(small_scan.parent / "high.npy")
 
     fs.ranges.clear()
-    with scanx.open(fs.open("scans/small.scx")) as scan:
+    with scanx.open(fs.open("scans/small.scx"), check_digests=False) as scan:
         assert scan.planes[0].shape == (200, 300)
         assert scan.metadata["site"]
         assert len(fs.ranges) <= 2, fs.ranges
         opened = len(fs.ranges)
         tile = scan.planes[0][0:48, 64:128]  # exactly one tile
+        np.testing.assert_array_equal(tile, high[0:48, 64:128])
+        assert len(fs.ranges) == opened + 1, fs.ranges
+
+    # Checked (the default): more reads on opening (the chunks before the tiles), still
+    # one per tile afterwards.
+    fs.ranges.clear()
+    with scanx.open(fs.open("scans/small.scx")) as scan:
+        assert scan.check_digests and scan.metadata["site"]
+        opened = len(fs.ranges)
+        assert opened >= 2, fs.ranges
+        tile = scan.planes[0][0:48, 64:128]
         np.testing.assert_array_equal(tile, high[0:48, 64:128])
         assert len(fs.ranges) == opened + 1, fs.ranges
 

@@ -49,19 +49,52 @@ def check_verify(report: scanx.VerifyReport, e: Dict[str, Any]) -> None:
     assert sorted(report.reasons) == e["verify"]["reasons"]
 
 
+def read_everything(scan: scanx.Scan) -> None:
+    for plane in scan.planes:
+        plane.to_numpy()
+    scan.annotations
+    scan.events
+
+
 @pytest.mark.parametrize("name", VALID)
 def test_valid_vector(name: str, trust: scanx.TrustStore) -> None:
+    """The expectations describe the file as read without the integrity check; with it
+    (the default) a file that verification finds INVALID must not read as if intact."""
     e = expectation("valid", name)
     path = VECTORS / "valid" / f"{name}.scx"
-    with scanx.open(path) as scan:
+    with scanx.open(path, check_digests=False) as scan:
         check_valid(scan, e)
         check_verify(scan.verify(trust), e)
     # The same file from memory, and through the one-pass reader.
     data = path.read_bytes()
-    with scanx.open(data) as scan:
+    with scanx.open(data, check_digests=False) as scan:
         check_valid(scan, e)
         check_verify(scan.verify(trust), e)
-    scanx.validate(path)
+    scanx.validate(path, check_digests=False)
+
+    # The integrity check takes no trust decision: what counts is the status without a
+    # trust store (a revoked key is INVALID only against a store that revokes it).
+    if scanx.verify(path).status is not scanx.Status.INVALID:
+        with scanx.open(path) as scan:
+            check_valid(scan, e)
+        with scanx.open(data) as scan:
+            check_valid(scan, e)
+        scanx.validate(path)
+        scanx.validate(data)
+        return
+    # Verification finds it INVALID: the checked forward read refuses it.
+    for source in (path, data):
+        with pytest.raises(scanx.VerificationError) as forward:
+            scanx.validate(source)
+        assert forward.value.kind in ("DIGEST_MISMATCH", "BAD_SIGNATURE"), forward.value
+    # The checked random-access reader compares digests only (signatures are the
+    # verifier's): it either refuses the file, or reads exactly what the file holds.
+    try:
+        with scanx.open(path) as scan:
+            check_valid(scan, e)
+            read_everything(scan)
+    except scanx.ScanxError as err:
+        assert type(err) is scanx.VerificationError and err.code == 700, err
 
 
 @pytest.mark.parametrize("name", INVALID)
@@ -70,20 +103,23 @@ def test_invalid_vector(name: str, trust: scanx.TrustStore) -> None:
     path = VECTORS / "invalid" / f"{name}.scx"
     if "code" in e:
         with pytest.raises(scanx.ScanxError) as forward:
-            scanx.validate(path)
+            scanx.validate(path, check_digests=False)
         assert forward.value.code == e["code"]
         assert forward.value.kind == e["error"]
         assert type(forward.value) is error_class(e["code"])
+    # Checked (the default), it fails too.
+    with pytest.raises(scanx.ScanxError):
+        scanx.validate(path)
 
     with pytest.raises(scanx.ScanxError) as random_access:
-        with scanx.open(path) as scan:
-            for plane in scan.planes:
-                plane.to_numpy()
-            scan.annotations
-            scan.events
+        with scanx.open(path, check_digests=False) as scan:
+            read_everything(scan)
     if "random_access_error" in e:
         assert random_access.value.kind == e["random_access_error"]
         assert type(random_access.value) is error_class(random_access.value.code)
+    with pytest.raises(scanx.ScanxError):
+        with scanx.open(path) as scan:
+            read_everything(scan)
 
     check_verify(scanx.verify(path, trust=trust), e)
     check_verify(scanx.verify(path.read_bytes(), trust=trust), e)

@@ -6,7 +6,7 @@
 ...     report = scan.verify(trust=scanx.TrustStore.load("trust.json"))
 """
 
-from ._scan import Limits, Plane, Scan, open, validate, verify
+from ._scan import Limits, Plane, Scan, open, read_verified, validate, verify
 from ._scanx import PublicKey, SigningKey, TrustStore, __version__
 from ._write import Editor, Encoding, ExternalSigner, PlaneData, Signer, edit, write
 from .errors import (
@@ -26,6 +26,7 @@ __all__ = [
     "open",
     "validate",
     "verify",
+    "read_verified",
     "write",
     "edit",
     "Scan",

@@ -31,7 +31,7 @@ from .report import VerifyReport
 if TYPE_CHECKING:
     import dask.array
 
-__all__ = ["Limits", "Scan", "Plane", "open", "validate", "verify"]
+__all__ = ["Limits", "Scan", "Plane", "open", "validate", "verify", "read_verified"]
 
 _DTYPES: Dict[str, "np.dtype[Any]"] = {
     "u8": np.dtype("<u1"),
@@ -119,38 +119,41 @@ def _is_openfile(obj: Any) -> bool:
 
 
 def _open_reader(
-    source: Any, limits: Optional[Dict[str, int]], storage_options: Optional[Dict[str, Any]]
+    source: Any,
+    limits: Optional[Dict[str, int]],
+    storage_options: Optional[Dict[str, Any]],
+    check: bool = True,
 ) -> Tuple[_scanx.Reader, Tuple[Any, ...]]:
     """The core reader for a source, and how to reopen it (for pickling)."""
     if isinstance(source, str) and "://" in source and not source.startswith("file://"):
         import fsspec
 
         fs, path = fsspec.core.url_to_fs(source, **(storage_options or {}))
-        return _open_fs(fs, path, limits)
+        return _open_fs(fs, path, limits, check)
     if isinstance(source, str) and source.startswith("file://"):
         source = source[len("file://") :]
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         if isinstance(path, bytes):
             path = os.fsdecode(path)
-        return _scanx.Reader.open_path(path, limits), ("path", os.path.abspath(path))
+        return _scanx.Reader.open_path(path, limits, check), ("path", os.path.abspath(path))
     if isinstance(source, bytes):
-        return _scanx.Reader.from_bytes(source, limits), ("bytes", source)
+        return _scanx.Reader.from_bytes(source, limits, check), ("bytes", source)
     if isinstance(source, memoryview) and isinstance(source.obj, bytes) and source.contiguous and source.nbytes == len(source.obj):
         # A view of a whole bytes object: read the bytes themselves, no copy.
-        return _scanx.Reader.from_bytes(source.obj, limits), ("bytes", source.obj)
+        return _scanx.Reader.from_bytes(source.obj, limits, check), ("bytes", source.obj)
     if isinstance(source, (bytearray, memoryview)):
         data = bytes(source)
-        return _scanx.Reader.from_bytes(data, limits), ("bytes", data)
+        return _scanx.Reader.from_bytes(data, limits, check), ("bytes", data)
     if _is_openfile(source):
-        return _open_fs(source.fs, source.path, limits)
+        return _open_fs(source.fs, source.path, limits, check)
     if hasattr(source, "read"):
         seekable = getattr(source, "seekable", None)
         if callable(seekable) and seekable():
             start = source.tell()
             length = source.seek(0, io.SEEK_END)
             source.seek(start)
-            reader = _scanx.Reader.from_range(_SeekableReader(source), length, limits)
+            reader = _scanx.Reader.from_range(_SeekableReader(source), length, limits, check)
             return reader, ("file",)
         data = source.read()
         if not isinstance(data, bytes):
@@ -159,7 +162,7 @@ def _open_reader(
                 300,
                 "INVALID_ARGUMENT",
             )
-        return _scanx.Reader.from_bytes(data, limits), ("bytes", data)
+        return _scanx.Reader.from_bytes(data, limits, check), ("bytes", data)
     raise TypeError(
         "scanx.open() takes a path, bytes, a binary file object, an fsspec OpenFile or "
         f"a URL, not {type(source).__name__}"
@@ -167,10 +170,10 @@ def _open_reader(
 
 
 def _open_fs(
-    fs: Any, path: str, limits: Optional[Dict[str, int]]
+    fs: Any, path: str, limits: Optional[Dict[str, int]], check: bool = True
 ) -> Tuple[_scanx.Reader, Tuple[Any, ...]]:
     length = int(fs.size(path))
-    reader = _scanx.Reader.from_range(_FsReader(fs, path), length, limits)
+    reader = _scanx.Reader.from_range(_FsReader(fs, path), length, limits, check)
     return reader, ("fsspec", fs, path)
 
 
@@ -178,34 +181,53 @@ def open(  # noqa: A001 - the package's entry point, like tifffile and rasterio
     source: Source,
     *,
     limits: LimitsLike = None,
+    check_digests: bool = True,
     storage_options: Optional[Dict[str, Any]] = None,
 ) -> "Scan":
-    """Opens a scan for random access: only the metadata is read now (two reads: the end
-    of the file, then its front); pixels are decoded when asked for.
+    """Opens a scan for random access: the metadata is read now, pixels are decoded when
+    asked for.
 
     ``source`` is a path (``str`` or ``os.PathLike``), ``bytes`` (kept without copying),
     ``bytearray`` or ``memoryview`` (copied once), a binary file object (seekable: read
     by ranges; not seekable: read whole first), an fsspec ``OpenFile``, or a URL such as
     ``s3://bucket/key.scx`` (fsspec; ``storage_options`` go to the file system).
 
+    ``check_digests`` (on by default) checks integrity against the file's own manifests:
+    every chunk but the tiles is checked on opening, and each tile as it is read; one
+    that does not match raises :class:`VerificationError` (``DIGEST_MISMATCH``, 700,
+    naming the chunk). This is integrity, not trust, and covers the chunk digests and
+    the manifest chain only: signatures, redaction records and signers are checked by
+    :meth:`Scan.verify` (and signatures by a checked :func:`validate`). It costs one read per non-tile chunk on opening; with
+    ``check_digests=False`` opening takes two reads (the end of the file, then its
+    front) and an altered tile whose structure is intact reads as altered pixels.
+
     Raises a :class:`scanx.ScanxError` subclass if the file cannot be opened.
     """
     d = _limits_dict(limits)
-    reader, origin = _open_reader(source, d, storage_options)
-    return Scan(reader, origin, d)
+    check = bool(check_digests)
+    reader, origin = _open_reader(source, d, storage_options, check)
+    return Scan(reader, origin, d, check)
 
 
-def validate(source: Source, *, limits: LimitsLike = None) -> None:
+def validate(source: Source, *, limits: LimitsLike = None, check_digests: bool = True) -> None:
     """Reads a whole file in one forward pass with every check of the format (every tile
-    decoded, the index rebuilt and compared); raises the first problem in file order."""
+    decoded, the index rebuilt and compared); raises the first problem in file order.
+
+    With ``check_digests`` (the default) the file is verified in the same pass, without
+    a trust store, and anything verification finds INVALID (an altered, inserted or
+    reordered chunk, a broken manifest chain, a bad signature) raises
+    :class:`VerificationError` (``DIGEST_MISMATCH`` or ``BAD_SIGNATURE``).
+    ``check_digests=False`` checks the format only."""
     d = _limits_dict(limits)
+    check = bool(check_digests)
     if isinstance(source, (str, os.PathLike)) and "://" not in os.fspath(source):
-        _scanx.validate_path(os.fspath(source), d)
+        _scanx.validate_path(os.fspath(source), d, check)
     elif isinstance(source, bytes):
-        _scanx.validate_bytes(source, d)
+        _scanx.validate_bytes(source, d, check)
     else:
-        with open(source, limits=limits) as scan:
-            scan.validate()
+        # Opened unchecked so that the forward pass reports the first problem itself.
+        with open(source, limits=limits, check_digests=False) as scan:
+            scan._live().validate(check)
 
 
 def verify(source: Source, *, trust: Any = None, limits: LimitsLike = None) -> VerifyReport:
@@ -217,19 +239,47 @@ def verify(source: Source, *, trust: Any = None, limits: LimitsLike = None) -> V
         return VerifyReport(_scanx.verify_path(os.fspath(source), t, d))
     if isinstance(source, (bytes, bytearray, memoryview)):
         return VerifyReport(_scanx.verify_bytes(bytes(source), t, d))
-    with open(source, limits=limits) as scan:
+    # Opened unchecked: verification reports an altered file, it does not raise.
+    with open(source, limits=limits, check_digests=False) as scan:
         return scan.verify(t)
 
 
-def _reopen(origin: Tuple[Any, ...], limits: Optional[Dict[str, int]]) -> "Scan":
+def read_verified(
+    source: Union[str, "os.PathLike[str]", bytes, bytearray, memoryview],
+    *,
+    trust: Any = None,
+    limits: LimitsLike = None,
+) -> Tuple[VerifyReport, Dict[int, "np.ndarray[Any, Any]"]]:
+    """Verifies a whole file and decodes every plane in the same forward pass (each
+    byte read once, each tile digested where it is decoded): the report, and the planes
+    as ``{plane index: array}``. The pixels are returned whatever the report says:
+    check ``report.status`` before trusting them. Raises the format error of a file that
+    cannot be read at all (a path or bytes; for other sources use `open`)."""
+    d = _limits_dict(limits)
+    t = _trust(trust)
+    if isinstance(source, (str, os.PathLike)):
+        text, planes = _scanx.read_verified(path=os.fspath(source), trust=t, limits=d)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data = source if isinstance(source, bytes) else bytes(source)
+        text, planes = _scanx.read_verified(data=data, trust=t, limits=d)
+    else:
+        raise TypeError(
+            f"scanx.read_verified() takes a path or bytes, not {type(source).__name__}"
+        )
+    return VerifyReport(text), dict(planes)
+
+
+def _reopen(
+    origin: Tuple[Any, ...], limits: Optional[Dict[str, int]], check_digests: bool = True
+) -> "Scan":
     kind = origin[0]
     if kind == "path":
-        return open(origin[1], limits=limits)
+        return open(origin[1], limits=limits, check_digests=check_digests)
     if kind == "bytes":
-        return open(origin[1], limits=limits)
+        return open(origin[1], limits=limits, check_digests=check_digests)
     if kind == "fsspec":
-        reader, origin = _open_fs(origin[1], origin[2], limits)
-        return Scan(reader, origin, limits)
+        reader, origin = _open_fs(origin[1], origin[2], limits, check_digests)
+        return Scan(reader, origin, limits, check_digests)
     raise ValueError(f"cannot reopen a scan from {kind}")
 
 
@@ -245,8 +295,8 @@ class Scan:
     """An open scan file: metadata at once, pixels on demand.
 
     A context manager; safe to read from several threads at once (decoding releases the
-    GIL); picklable (by its path or URL, or its bytes when it was opened from memory), so
-    it can be handed to worker processes.
+    GIL); picklable (by its path or URL, or its bytes when it was opened from memory,
+    with its limits and ``check_digests``), so it can be handed to worker processes.
     """
 
     def __init__(
@@ -254,10 +304,12 @@ class Scan:
         reader: _scanx.Reader,
         origin: Tuple[Any, ...],
         limits: Optional[Dict[str, int]] = None,
+        check_digests: bool = True,
     ) -> None:
         self._reader = reader
         self._origin = origin
         self._limits = limits
+        self._check_digests = check_digests
         self._metadata: Optional[Dict[str, Any]] = None
         self._planes: Optional[List[Plane]] = None
         self._closed = False
@@ -289,9 +341,15 @@ class Scan:
         origin = self._origin
         if origin[0] == "file":
             origin = ("bytes", self._reader.read_all())
-        return (_reopen, (origin, self._limits))
+        return (_reopen, (origin, self._limits, self._check_digests))
 
     # --- what the file says --------------------------------------------------------------
+    @property
+    def check_digests(self) -> bool:
+        """Whether chunks are checked against the manifest digests as they are read (see
+        :func:`scanx.open`)."""
+        return self._check_digests
+
     @property
     def file_id(self) -> str:
         """The file id, 32 hexadecimal digits."""
@@ -406,7 +464,9 @@ class Scan:
 
     def validate(self) -> None:
         """Reads the whole file in one forward pass with every check; raises the first
-        problem in file order."""
+        problem in file order. With ``check_digests`` (as the scan was opened) the pass
+        also verifies, and anything verification finds INVALID raises
+        :class:`VerificationError`."""
         self._live().validate()
 
     # --- display -------------------------------------------------------------------------
@@ -482,7 +542,9 @@ class Plane:
         return (_plane_of, (self._scan, self.index))
 
     def to_numpy(self) -> "np.ndarray[Any, Any]":
-        """Decodes the whole plane into a new array (redacted tiles read as zero)."""
+        """Decodes the whole plane into a new array (redacted tiles read as zero). With
+        ``check_digests``, a tile that does not match its manifest raises
+        :class:`VerificationError` (``DIGEST_MISMATCH``, chunk ``TILE``)."""
         return self._scan._live().read_plane(self.index)
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> "np.ndarray[Any, Any]":

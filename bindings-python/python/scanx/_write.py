@@ -320,13 +320,20 @@ def edit(
     role: str = "agency",
     agency: Optional[Mapping[str, str]] = None,
     time: Union[int, _dt.datetime, None] = None,
+    allow_invalid: bool = False,
 ) -> Editor:
     """Opens a scan for editing. ``key`` in ``role`` (for ``agency``) records every
-    action and, by default, signs the new generation at ``time`` (None: now)."""
+    action and, by default, signs the new generation at ``time`` (None: now).
+
+    The file is read whole and verified in the same pass (without a trust store): one
+    that verification finds INVALID (an altered chunk, a broken manifest chain, a bad
+    signature) raises :class:`VerificationError` (``DIGEST_MISMATCH`` or
+    ``BAD_SIGNATURE``), so a new generation is never sealed over a tampered file by
+    mistake. ``allow_invalid=True`` edits it anyway (format errors still raise)."""
     if isinstance(source, (bytes, bytearray)):
-        inner = _scanx.Editor.from_bytes(bytes(source))
+        inner = _scanx.Editor.from_bytes(bytes(source), allow_invalid)
     else:
-        inner = _scanx.Editor.open(os.fspath(source))
+        inner = _scanx.Editor.open(os.fspath(source), allow_invalid)
     if time is None:
         time = _seconds(None)
     return Editor(inner, key=key, role=role, agency=agency, time=time)
