@@ -20,7 +20,7 @@ int main(int argc, char **argv) {
     if (scanx_trust_store_load(argv[2], &trust) != SCANX_OK ||
         scanx_verify_path(argv[1], trust, &report) != SCANX_OK ||
         scanx_report_status(report, &status) != SCANX_OK ||
-        scanx_reader_open_path(argv[1], &reader) != SCANX_OK ||
+        scanx_reader_open_path(argv[1], NULL, &reader) != SCANX_OK ||
         scanx_reader_plane_count(reader, &planes) != SCANX_OK)
         return 1;
     for (i = 0; i < planes; i++) {

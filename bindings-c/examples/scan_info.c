@@ -74,7 +74,7 @@ int main(int argc, char **argv) {
                s.agency ? ", " : "", s.agency ? s.agency : "");
     }
 
-    if (scanx_reader_open_path(argv[1], &reader) != SCANX_OK) {
+    if (scanx_reader_open_path(argv[1], NULL, &reader) != SCANX_OK) {
         rc = fail("open");
         goto done;
     }

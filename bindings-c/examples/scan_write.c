@@ -54,7 +54,7 @@ int main(int argc, char **argv) {
             low[y * WIDTH + x] = (uint16_t)(inside ? (block ? 5000 : 22000) : 58000) + (uint16_t)(y % 5);
         }
     }
-    if (scanx_reader_open_path(argv[1], &source) != SCANX_OK) return fail("open the metadata source");
+    if (scanx_reader_open_path(argv[1], NULL, &source) != SCANX_OK) return fail("open the metadata source");
     if (scanx_reader_metadata_json(source, &metadata) != SCANX_OK) {
         rc = fail("metadata");
         goto done;

@@ -34,6 +34,14 @@
 #define SCANX_READ_PAST_END -2
 
 /**
+ * `scanx_read_options.flags`: turns the integrity check off. The random-access reader then
+ * checks no chunk against the manifests, the forward check (`scanx_check_*`) accepts a
+ * file whose structure is intact but whose bytes were altered, and the editor edits a file
+ * that verification finds `INVALID`. For a caller that has decided to read such a file.
+ */
+#define SCANX_READ_NO_DIGEST_CHECK 1
+
+/**
  * The most filters one plane's chain may hold.
  */
 #define SCANX_MAX_FILTERS 4
@@ -503,6 +511,53 @@ typedef struct scanx_trust_store scanx_trust_store;
 typedef struct scanx_writer scanx_writer;
 
 /**
+ * Options for opening and checking a file: pass NULL, or a struct set to zero, for the
+ * defaults (integrity check on, core's default limits). Each limit of 0 means core's
+ * default for it; `UINT64_MAX` means no limit. A file over a limit fails with the limits
+ * status of that limit (4xx).
+ */
+typedef struct scanx_read_options {
+  /**
+   * `SCANX_READ_*` flags, OR-ed; 0 for none. Unknown bits are `SCANX_INVALID_ARGUMENT`.
+   */
+  uint32_t flags;
+  /**
+   * Largest payload of any single chunk, in bytes (default 256 MiB).
+   */
+  uint64_t max_chunk_bytes;
+  /**
+   * Largest number of pixels in one plane (default 200 000 000).
+   */
+  uint64_t max_pixels_per_plane;
+  /**
+   * Largest total of decoded pixel bytes over all planes read from one file
+   * (default 2 GiB).
+   */
+  uint64_t max_decoded_bytes;
+  /**
+   * Largest metadata, personal-data, annotation or event JSON payload, in bytes
+   * (default 4 MiB).
+   */
+  uint64_t max_metadata_bytes;
+  /**
+   * Largest number of tiles over all planes (default 100 000).
+   */
+  uint64_t max_tiles;
+  /**
+   * Largest number of planes (default 64).
+   */
+  uint64_t max_planes;
+  /**
+   * Largest number of annotation records (default 10 000).
+   */
+  uint64_t max_annotations;
+  /**
+   * Largest number of chunks of any kind (default 200 000).
+   */
+  uint64_t max_chunks;
+} scanx_read_options;
+
+/**
  * Who records an event, as what, for which agency, when and under which id.
  */
 typedef struct scanx_stamp {
@@ -890,8 +945,26 @@ const char *scanx_version(void);
 
 /**
  * Reads and checks the whole file at `path` (read-only) for editing.
+ *
+ * The file is verified in the same pass (without a trust store): by default one that
+ * verification finds `INVALID` (an altered chunk, a broken manifest chain, a bad
+ * signature) is refused with `SCANX_DIGEST_MISMATCH` or `SCANX_BAD_SIGNATURE`, so that no
+ * new generation is sealed over a tampered file by mistake. With
+ * `SCANX_READ_NO_DIGEST_CHECK` in `options` such a file is edited anyway (its structure
+ * must still be intact). `options` may be NULL (the defaults); its limits apply.
  */
-enum scanx_status scanx_editor_open_path(const char *path, struct scanx_editor **out_editor);
+enum scanx_status scanx_editor_open_path(const char *path,
+                                         const struct scanx_read_options *options,
+                                         struct scanx_editor **out_editor);
+
+/**
+ * As `scanx_editor_open_path`, for `len` bytes at `data`, copied during the call (the
+ * buffer may be freed right after).
+ */
+enum scanx_status scanx_editor_open_memory(const uint8_t *data,
+                                           size_t len,
+                                           const struct scanx_read_options *options,
+                                           struct scanx_editor **out_editor);
 
 /**
  * Frees an editor (unsaved changes are dropped). NULL is a no-op. Returns `SCANX_OK`.
@@ -1101,18 +1174,28 @@ enum scanx_status scanx_reader_read_plane(const struct scanx_reader *reader,
 /**
  * Opens the file at `path` (read-only; never modified) and reads its tail, index and
  * metadata. On success `*out_reader` receives a reader to free with `scanx_reader_free`.
+ *
+ * `options` may be NULL (the defaults). Unless `SCANX_READ_NO_DIGEST_CHECK` is set, the
+ * reader checks the file's integrity: at open, every chunk but the tiles against the
+ * digests its generation's manifest lists (a mismatch fails the open with
+ * `SCANX_DIGEST_MISMATCH`), then each tile as a read touches it (a read of an altered
+ * tile fails with `SCANX_DIGEST_MISMATCH`, chunk `TILE`). This is integrity, not trust:
+ * see `scanx_verify_path` for who signed the file.
  */
-enum scanx_status scanx_reader_open_path(const char *path, struct scanx_reader **out_reader);
+enum scanx_status scanx_reader_open_path(const char *path,
+                                         const struct scanx_read_options *options,
+                                         struct scanx_reader **out_reader);
 
 /**
  * Opens a file held in the caller's memory: `len` bytes at `data`, read in place and
  * never copied.
  *
  * The buffer is borrowed: it must stay valid and unchanged until the reader is freed
- * (from every thread that uses the reader).
+ * (from every thread that uses the reader). `options` as for `scanx_reader_open_path`.
  */
 enum scanx_status scanx_reader_open_memory(const uint8_t *data,
                                            size_t len,
+                                           const struct scanx_read_options *options,
                                            struct scanx_reader **out_reader);
 
 /**
@@ -1123,10 +1206,12 @@ enum scanx_status scanx_reader_open_memory(const uint8_t *data,
  * Thread requirements: both callbacks may be called during this call, during any later
  * call on the reader, from any thread that calls the reader and from the library's
  * decoding threads, several at once. They must be thread-safe and position-free.
+ * `options` as for `scanx_reader_open_path`.
  */
 enum scanx_status scanx_reader_open_callbacks(scanx_read_at_fn read_at,
                                               scanx_size_fn size,
                                               void *user_data_ptr,
+                                              const struct scanx_read_options *options,
                                               struct scanx_reader **out_reader);
 
 /**
@@ -1185,13 +1270,20 @@ enum scanx_status scanx_reader_events_json(const struct scanx_reader *reader, ch
  * every structure checked, every tile decoded, the index rebuilt and compared. Returns
  * `SCANX_OK` or the first problem in file order (the status the conformance vectors give
  * as `code`). No trust decision: see `scanx_verify_path`.
+ *
+ * `options` may be NULL (the defaults). Unless `SCANX_READ_NO_DIGEST_CHECK` is set, the
+ * check also fails on anything verification finds `INVALID` (an altered chunk, a broken
+ * manifest chain, a bad signature: `SCANX_DIGEST_MISMATCH`, `SCANX_BAD_SIGNATURE` ...).
+ * The conformance vectors' `code` is the result with the check off.
  */
-enum scanx_status scanx_check_path(const char *path);
+enum scanx_status scanx_check_path(const char *path, const struct scanx_read_options *options);
 
 /**
  * As `scanx_check_path`, for `len` bytes at `data` (borrowed for the call only).
  */
-enum scanx_status scanx_check_memory(const uint8_t *data, size_t len);
+enum scanx_status scanx_check_memory(const uint8_t *data,
+                                     size_t len,
+                                     const struct scanx_read_options *options);
 
 /**
  * Copies the calling thread's last error message (NUL-terminated, UTF-8) into `buf`.

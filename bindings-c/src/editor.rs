@@ -3,6 +3,8 @@
 use std::ffi::c_char;
 use std::path::PathBuf;
 
+use scanx::{Error, ErrorKind};
+
 use scanx::crypto::{Role, Signer};
 use scanx::metadata::{Agency, Annotation};
 use scanx::pixels::Rect;
@@ -11,6 +13,7 @@ use scanx::{Editor, RedactRequest};
 
 use crate::ffi;
 use crate::keys::{role_from_c, scanx_signer};
+use crate::reader::{read_options, scanx_read_options};
 use crate::status::{scanx_status, Failure, Outcome};
 use crate::writer::{json_arg, push_signature, sign_requests, PendingSignature};
 
@@ -89,26 +92,76 @@ pub(crate) fn stamp_from_c(
 /// Thread safety: not to be used from two threads at once.
 pub struct scanx_editor {
     editor: Editor,
-    source: PathBuf,
+    /// The file opened, which `scanx_editor_save` refuses to replace (None from memory).
+    source: Option<PathBuf>,
     signers: Vec<PendingSignature>,
 }
 
+/// Core's editor over `bytes`: refusing a file that verification finds `INVALID` unless
+/// the options turn the integrity check off.
+fn open_bytes(bytes: Vec<u8>, options: *const scanx_read_options) -> Result<Editor, Failure> {
+    let (options, check) = read_options(options)?;
+    // The editor verifies the file itself, in the same pass as it reads it.
+    let options = options.with_digest_check(false);
+    Ok(if check {
+        Editor::from_bytes_with(bytes, &options)?
+    } else {
+        Editor::from_bytes_unverified(bytes, &options)?
+    })
+}
+
+fn finish_editor(editor: Editor, source: Option<PathBuf>, out: ffi::Out<*mut scanx_editor>) {
+    out.write(ffi::into_handle(scanx_editor {
+        editor,
+        source,
+        signers: Vec::new(),
+    }));
+}
+
 /// Reads and checks the whole file at `path` (read-only) for editing.
+///
+/// The file is verified in the same pass (without a trust store): by default one that
+/// verification finds `INVALID` (an altered chunk, a broken manifest chain, a bad
+/// signature) is refused with `SCANX_DIGEST_MISMATCH` or `SCANX_BAD_SIGNATURE`, so that no
+/// new generation is sealed over a tampered file by mistake. With
+/// `SCANX_READ_NO_DIGEST_CHECK` in `options` such a file is edited anyway (its structure
+/// must still be intact). `options` may be NULL (the defaults); its limits apply.
 #[no_mangle]
 pub extern "C" fn scanx_editor_open_path(
     path: *const c_char,
+    options: *const scanx_read_options,
     out_editor: *mut *mut scanx_editor,
 ) -> scanx_status {
     ffi::guard(|| {
         let out = ffi::out(out_editor, "out_editor")?;
         let path = ffi::path(path, "path")?;
-        let editor = Editor::open(&path)?;
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
+        let editor = open_bytes(bytes, options)?;
         let source = std::fs::canonicalize(&path).unwrap_or(path);
-        out.write(ffi::into_handle(scanx_editor {
-            editor,
-            source,
-            signers: Vec::new(),
-        }));
+        finish_editor(editor, Some(source), out);
+        Ok(())
+    })
+}
+
+/// As `scanx_editor_open_path`, for `len` bytes at `data`, copied during the call (the
+/// buffer may be freed right after).
+#[no_mangle]
+pub extern "C" fn scanx_editor_open_memory(
+    data: *const u8,
+    len: usize,
+    options: *const scanx_read_options,
+    out_editor: *mut *mut scanx_editor,
+) -> scanx_status {
+    ffi::guard(|| {
+        let out = ffi::out(out_editor, "out_editor")?;
+        let bytes = ffi::bytes(data, len, "data")?.to_vec();
+        let editor = open_bytes(bytes, options)?;
+        finish_editor(editor, None, out);
         Ok(())
     })
 }
@@ -273,7 +326,7 @@ pub extern "C" fn scanx_editor_save(
         let e = ffi::arg_ref(editor, "editor")?;
         let path = ffi::path(path, "path")?;
         if let Ok(existing) = std::fs::canonicalize(&path) {
-            if existing == e.source {
+            if Some(&existing) == e.source.as_ref() {
                 return Err(Failure::invalid(format!(
                     "{} is the file being edited; save to another path",
                     path.display()

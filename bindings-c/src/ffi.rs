@@ -46,6 +46,12 @@ pub(crate) fn arg_ref<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, Failure
     unsafe { ptr.as_ref() }.ok_or_else(|| Failure::null(name))
 }
 
+/// `Some(&T)` from a pointer that may be NULL (an optional argument).
+pub(crate) fn opt_ref<'a, T>(ptr: *const T) -> Option<&'a T> {
+    // SAFETY: as arg_ref; NULL is None.
+    unsafe { ptr.as_ref() }
+}
+
 /// `&mut T` from a pointer to an object the caller owns and nobody else uses meanwhile.
 pub(crate) fn arg_mut<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T, Failure> {
     // SAFETY: as arg_ref, and the caller does not use the object from another thread

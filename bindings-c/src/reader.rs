@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void, CString};
 
 use scanx::metadata::to_json;
-use scanx::{BytesSource, FileSource, ReadOptions, Reader, Source};
+use scanx::{BytesSource, FileSource, Limits, ReadOptions, Reader, Source};
 
 use crate::callbacks::{scanx_read_at_fn, scanx_size_fn, user_data, CallbackSource};
 use crate::ffi::{self, BorrowedMemory};
@@ -34,9 +34,85 @@ fn c_text(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap_or_default()
 }
 
-fn finish_open(source: Box<dyn Source>, out_reader: *mut *mut scanx_reader) -> Result<(), Failure> {
+/// `scanx_read_options.flags`: turns the integrity check off. The random-access reader then
+/// checks no chunk against the manifests, the forward check (`scanx_check_*`) accepts a
+/// file whose structure is intact but whose bytes were altered, and the editor edits a file
+/// that verification finds `INVALID`. For a caller that has decided to read such a file.
+pub const SCANX_READ_NO_DIGEST_CHECK: u32 = 1;
+
+/// Options for opening and checking a file: pass NULL, or a struct set to zero, for the
+/// defaults (integrity check on, core's default limits). Each limit of 0 means core's
+/// default for it; `UINT64_MAX` means no limit. A file over a limit fails with the limits
+/// status of that limit (4xx).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct scanx_read_options {
+    /// `SCANX_READ_*` flags, OR-ed; 0 for none. Unknown bits are `SCANX_INVALID_ARGUMENT`.
+    pub flags: u32,
+    /// Largest payload of any single chunk, in bytes (default 256 MiB).
+    pub max_chunk_bytes: u64,
+    /// Largest number of pixels in one plane (default 200 000 000).
+    pub max_pixels_per_plane: u64,
+    /// Largest total of decoded pixel bytes over all planes read from one file
+    /// (default 2 GiB).
+    pub max_decoded_bytes: u64,
+    /// Largest metadata, personal-data, annotation or event JSON payload, in bytes
+    /// (default 4 MiB).
+    pub max_metadata_bytes: u64,
+    /// Largest number of tiles over all planes (default 100 000).
+    pub max_tiles: u64,
+    /// Largest number of planes (default 64).
+    pub max_planes: u64,
+    /// Largest number of annotation records (default 10 000).
+    pub max_annotations: u64,
+    /// Largest number of chunks of any kind (default 200 000).
+    pub max_chunks: u64,
+}
+
+/// What C options ask for: core's read options (with the integrity check on unless
+/// turned off) and whether that check is on.
+pub(crate) fn read_options(
+    options: *const scanx_read_options,
+) -> Result<(ReadOptions, bool), Failure> {
+    let Some(o) = ffi::opt_ref(options) else {
+        return Ok((ReadOptions::default().with_digest_check(true), true));
+    };
+    if o.flags & !SCANX_READ_NO_DIGEST_CHECK != 0 {
+        return Err(Failure::invalid(format!(
+            "unknown read option flags {:#x}",
+            o.flags & !SCANX_READ_NO_DIGEST_CHECK
+        )));
+    }
+    let mut limits = Limits::default();
+    for (field, value) in [
+        (&mut limits.max_chunk_bytes, o.max_chunk_bytes),
+        (&mut limits.max_pixels_per_plane, o.max_pixels_per_plane),
+        (&mut limits.max_decoded_bytes, o.max_decoded_bytes),
+        (&mut limits.max_metadata_bytes, o.max_metadata_bytes),
+        (&mut limits.max_tiles, o.max_tiles),
+        (&mut limits.max_planes, o.max_planes),
+        (&mut limits.max_annotations, o.max_annotations),
+        (&mut limits.max_chunks, o.max_chunks),
+    ] {
+        if value != 0 {
+            *field = value;
+        }
+    }
+    let check = o.flags & SCANX_READ_NO_DIGEST_CHECK == 0;
+    Ok((
+        ReadOptions::with_limits(limits).with_digest_check(check),
+        check,
+    ))
+}
+
+fn finish_open(
+    source: Box<dyn Source>,
+    options: *const scanx_read_options,
+    out_reader: *mut *mut scanx_reader,
+) -> Result<(), Failure> {
     let out = ffi::out(out_reader, "out_reader")?;
-    let reader = Reader::from_source(source, ReadOptions::default())?;
+    let (options, _) = read_options(options)?;
+    let reader = Reader::from_source(source, options)?;
     let texts = reader
         .planes()
         .iter()
@@ -53,16 +129,24 @@ fn finish_open(source: Box<dyn Source>, out_reader: *mut *mut scanx_reader) -> R
 
 /// Opens the file at `path` (read-only; never modified) and reads its tail, index and
 /// metadata. On success `*out_reader` receives a reader to free with `scanx_reader_free`.
+///
+/// `options` may be NULL (the defaults). Unless `SCANX_READ_NO_DIGEST_CHECK` is set, the
+/// reader checks the file's integrity: at open, every chunk but the tiles against the
+/// digests its generation's manifest lists (a mismatch fails the open with
+/// `SCANX_DIGEST_MISMATCH`), then each tile as a read touches it (a read of an altered
+/// tile fails with `SCANX_DIGEST_MISMATCH`, chunk `TILE`). This is integrity, not trust:
+/// see `scanx_verify_path` for who signed the file.
 #[no_mangle]
 pub extern "C" fn scanx_reader_open_path(
     path: *const c_char,
+    options: *const scanx_read_options,
     out_reader: *mut *mut scanx_reader,
 ) -> scanx_status {
     ffi::guard(|| {
         ffi::out(out_reader, "out_reader")?;
         let path = ffi::path(path, "path")?;
         let source = FileSource::open(&path)?;
-        finish_open(Box::new(source), out_reader)
+        finish_open(Box::new(source), options, out_reader)
     })
 }
 
@@ -70,17 +154,18 @@ pub extern "C" fn scanx_reader_open_path(
 /// never copied.
 ///
 /// The buffer is borrowed: it must stay valid and unchanged until the reader is freed
-/// (from every thread that uses the reader).
+/// (from every thread that uses the reader). `options` as for `scanx_reader_open_path`.
 #[no_mangle]
 pub extern "C" fn scanx_reader_open_memory(
     data: *const u8,
     len: usize,
+    options: *const scanx_read_options,
     out_reader: *mut *mut scanx_reader,
 ) -> scanx_status {
     ffi::guard(|| {
         ffi::out(out_reader, "out_reader")?;
         let memory = BorrowedMemory::new(data, len, "data")?;
-        finish_open(Box::new(BytesSource(memory)), out_reader)
+        finish_open(Box::new(BytesSource(memory)), options, out_reader)
     })
 }
 
@@ -91,11 +176,13 @@ pub extern "C" fn scanx_reader_open_memory(
 /// Thread requirements: both callbacks may be called during this call, during any later
 /// call on the reader, from any thread that calls the reader and from the library's
 /// decoding threads, several at once. They must be thread-safe and position-free.
+/// `options` as for `scanx_reader_open_path`.
 #[no_mangle]
 pub extern "C" fn scanx_reader_open_callbacks(
     read_at: scanx_read_at_fn,
     size: scanx_size_fn,
     user_data_ptr: *mut c_void,
+    options: *const scanx_read_options,
     out_reader: *mut *mut scanx_reader,
 ) -> scanx_status {
     ffi::guard(|| {
@@ -111,7 +198,7 @@ pub extern "C" fn scanx_reader_open_callbacks(
             size,
             user: user_data(user_data_ptr),
         };
-        finish_open(Box::new(source), out_reader)
+        finish_open(Box::new(source), options, out_reader)
     })
 }
 
@@ -248,21 +335,35 @@ pub extern "C" fn scanx_reader_events_json(
 /// every structure checked, every tile decoded, the index rebuilt and compared. Returns
 /// `SCANX_OK` or the first problem in file order (the status the conformance vectors give
 /// as `code`). No trust decision: see `scanx_verify_path`.
+///
+/// `options` may be NULL (the defaults). Unless `SCANX_READ_NO_DIGEST_CHECK` is set, the
+/// check also fails on anything verification finds `INVALID` (an altered chunk, a broken
+/// manifest chain, a bad signature: `SCANX_DIGEST_MISMATCH`, `SCANX_BAD_SIGNATURE` ...).
+/// The conformance vectors' `code` is the result with the check off.
 #[no_mangle]
-pub extern "C" fn scanx_check_path(path: *const c_char) -> scanx_status {
+pub extern "C" fn scanx_check_path(
+    path: *const c_char,
+    options: *const scanx_read_options,
+) -> scanx_status {
     ffi::guard(|| {
         let path = ffi::path(path, "path")?;
-        scanx::read_path(&path, &ReadOptions::default())?;
+        let (options, _) = read_options(options)?;
+        scanx::read_path(&path, &options)?;
         Ok(())
     })
 }
 
 /// As `scanx_check_path`, for `len` bytes at `data` (borrowed for the call only).
 #[no_mangle]
-pub extern "C" fn scanx_check_memory(data: *const u8, len: usize) -> scanx_status {
+pub extern "C" fn scanx_check_memory(
+    data: *const u8,
+    len: usize,
+    options: *const scanx_read_options,
+) -> scanx_status {
     ffi::guard(|| {
         let bytes = ffi::bytes(data, len, "data")?;
-        scanx::read_bytes(bytes, &ReadOptions::default())?;
+        let (options, _) = read_options(options)?;
+        scanx::read_bytes(bytes, &options)?;
         Ok(())
     })
 }

@@ -8,6 +8,8 @@ static_assert(SCANX_TRUNCATED == 203, "core's codes");
 int scanx_header_cxx_check();
 int scanx_header_cxx_check() {
     scanx_plane_info info{};
-    scanx_status (*open)(const char *, scanx_reader **) = &scanx_reader_open_path;
-    return static_cast<int>(info.width) + (open != nullptr ? 1 : 0);
+    scanx_status (*open)(const char *, const scanx_read_options *, scanx_reader **) = &scanx_reader_open_path;
+    scanx_read_options options{};
+    options.flags = SCANX_READ_NO_DIGEST_CHECK;
+    return static_cast<int>(info.width + options.flags) + (open != nullptr ? 1 : 0);
 }

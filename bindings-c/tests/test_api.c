@@ -56,18 +56,18 @@ static void test_null_arguments(void) {
     size_t n = 7;
     char path[4096];
     path_in(path, sizeof path, root, "spec/vectors/valid/dual-energy-two-views.scx");
-    CHECK_STATUS(scanx_reader_open_path(NULL, &r), SCANX_NULL_POINTER);
+    CHECK_STATUS(scanx_reader_open_path(NULL, NULL, &r), SCANX_NULL_POINTER);
     CHECK(r == (scanx_reader *)(uintptr_t)1);
     CHECK(scanx_last_error_code() == SCANX_NULL_POINTER);
-    CHECK_STATUS(scanx_reader_open_path(path, NULL), SCANX_NULL_POINTER);
-    CHECK_STATUS(scanx_reader_open_memory(NULL, 10, &r), SCANX_NULL_POINTER);
-    CHECK_STATUS(scanx_reader_open_callbacks(NULL, NULL, NULL, &r), SCANX_NULL_POINTER);
+    CHECK_STATUS(scanx_reader_open_path(path, NULL, NULL), SCANX_NULL_POINTER);
+    CHECK_STATUS(scanx_reader_open_memory(NULL, 10, NULL, &r), SCANX_NULL_POINTER);
+    CHECK_STATUS(scanx_reader_open_callbacks(NULL, NULL, NULL, NULL, &r), SCANX_NULL_POINTER);
     CHECK_STATUS(scanx_reader_plane_count(NULL, &n), SCANX_NULL_POINTER);
     CHECK(n == 7);
     CHECK_STATUS(scanx_verify_path(NULL, NULL, NULL), SCANX_NULL_POINTER);
     CHECK_STATUS(scanx_key_generate(NULL), SCANX_NULL_POINTER);
     CHECK_STATUS(scanx_writer_new(NULL, 5, NULL, 0, NULL), SCANX_NULL_POINTER);
-    CHECK_STATUS(scanx_editor_open_path(NULL, NULL), SCANX_NULL_POINTER);
+    CHECK_STATUS(scanx_editor_open_path(NULL, NULL, NULL), SCANX_NULL_POINTER);
     CHECK_STATUS(scanx_trust_store_from_json(NULL, 1, NULL), SCANX_NULL_POINTER);
     /* every _free accepts NULL */
     CHECK_STATUS(scanx_reader_free(NULL), SCANX_OK);
@@ -87,7 +87,7 @@ static void test_errors(void) {
     uint64_t offset = 0;
     scanx_reader *r = NULL;
     path_in(path, sizeof path, root, "spec/vectors/invalid/plane-flags-undefined.scx");
-    CHECK(scanx_check_path(path) == SCANX_MALFORMED_CHUNK);
+    CHECK(scanx_check_path(path, NULL) == SCANX_MALFORMED_CHUNK);
     CHECK(scanx_last_error_code() == SCANX_MALFORMED_CHUNK);
     CHECK_STATUS(scanx_last_error_message(NULL, 0, &needed), SCANX_BUFFER_TOO_SMALL);
     CHECK(needed > 20);
@@ -102,7 +102,7 @@ static void test_errors(void) {
     CHECK_STATUS(scanx_last_error_message(buf, 0, NULL), SCANX_BUFFER_TOO_SMALL);
     /* a missing file */
     path_in(path, sizeof path, scratch, "no-such-file.scx");
-    CHECK_STATUS(scanx_reader_open_path(path, &r), SCANX_IO);
+    CHECK_STATUS(scanx_reader_open_path(path, NULL, &r), SCANX_IO);
     CHECK(r == NULL);
 }
 
@@ -130,7 +130,7 @@ static void test_buffers_and_strides(void) {
     uint8_t packed[12 * 8 * 2], strided[8 * 32], small[10];
     size_t count = 0, y;
     path_in(path, sizeof path, root, "spec/vectors/valid/dual-energy-two-views.scx");
-    CHECK_STATUS(scanx_reader_open_path(path, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_open_path(path, NULL, &r), SCANX_OK);
     if (!r) return;
     CHECK_STATUS(scanx_reader_plane_count(r, &count), SCANX_OK);
     CHECK(count == 5);
@@ -188,34 +188,167 @@ static void test_sources(void) {
     scanx_reader *r = NULL;
     memfile m;
     path_in(path, sizeof path, root, "spec/vectors/valid/dual-energy-two-views.scx");
-    CHECK_STATUS(scanx_reader_open_path(path, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_open_path(path, NULL, &r), SCANX_OK);
     strcpy(want, plane_digest(r, 4));
     scanx_reader_free(r);
     bytes = read_file(path, &len);
     r = NULL;
-    CHECK_STATUS(scanx_reader_open_memory((const uint8_t *)bytes, len, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_open_memory((const uint8_t *)bytes, len, NULL, &r), SCANX_OK);
     CHECK(r && strcmp(plane_digest(r, 4), want) == 0);
     scanx_reader_free(r);
     r = NULL;
-    CHECK(scanx_reader_open_memory((const uint8_t *)bytes, len / 2, &r) != SCANX_OK);
+    CHECK(scanx_reader_open_memory((const uint8_t *)bytes, len / 2, NULL, &r) != SCANX_OK);
     CHECK(r == NULL);
     m.data = (const uint8_t *)bytes;
     m.len = len;
     m.fail = 0;
     r = NULL;
-    CHECK_STATUS(scanx_reader_open_callbacks(mem_read_at, mem_size, &m, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_open_callbacks(mem_read_at, mem_size, &m, NULL, &r), SCANX_OK);
     CHECK(r && strcmp(plane_digest(r, 4), want) == 0);
     scanx_reader_free(r);
     m.fail = 1;
     r = NULL;
-    CHECK_STATUS(scanx_reader_open_callbacks(mem_read_at, mem_size, &m, &r), SCANX_IO);
+    CHECK_STATUS(scanx_reader_open_callbacks(mem_read_at, mem_size, &m, NULL, &r), SCANX_IO);
     CHECK(r == NULL);
     m.fail = 0;
     m.len = 40;
-    CHECK(scanx_reader_open_callbacks(mem_read_at, mem_size, &m, &r) != SCANX_OK);
-    CHECK_STATUS(scanx_check_memory((const uint8_t *)bytes, len), SCANX_OK);
-    CHECK_STATUS(scanx_check_memory((const uint8_t *)bytes, 30), SCANX_LENGTH_OVERFLOW);
+    CHECK(scanx_reader_open_callbacks(mem_read_at, mem_size, &m, NULL, &r) != SCANX_OK);
+    CHECK_STATUS(scanx_check_memory((const uint8_t *)bytes, len, NULL), SCANX_OK);
+    CHECK_STATUS(scanx_check_memory((const uint8_t *)bytes, 30, NULL), SCANX_LENGTH_OVERFLOW);
     free(bytes);
+}
+
+/* Integrity on by default: a tampered tile fails to read, the rest of the file reads;
+ * SCANX_READ_NO_DIGEST_CHECK reads it as altered pixels; the editor refuses the file
+ * unless told otherwise; limits in the options apply. */
+static void test_integrity(void) {
+    char path[4096], good[4096], saved[4096];
+    scanx_read_options no_check;
+    scanx_read_options limits;
+    scanx_reader *r = NULL;
+    scanx_editor *e = NULL;
+    uint8_t pixels[8 * 6 * 2];
+    size_t len = 0, good_len = 0;
+    char *bytes, *good_bytes;
+    memset(&no_check, 0, sizeof no_check);
+    no_check.flags = SCANX_READ_NO_DIGEST_CHECK;
+    path_in(path, sizeof path, root, "spec/vectors/valid/tampered-byte-flip-in-tile.scx");
+    path_in(good, sizeof good, root, "spec/vectors/valid/dual-energy-two-views.scx");
+
+    /* default: opens (the tampered chunk is a tile), the altered tile fails as it is read */
+    CHECK_STATUS(scanx_reader_open_path(path, NULL, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_read_plane(r, 0, pixels, sizeof pixels, 16), SCANX_DIGEST_MISMATCH);
+    CHECK(scanx_last_error_code() == SCANX_DIGEST_MISMATCH);
+    {
+        char msg[1024];
+        CHECK_STATUS(scanx_last_error_message(msg, sizeof msg, NULL), SCANX_OK);
+        CHECK(strstr(msg, "DIGEST_MISMATCH") != NULL && strstr(msg, "TILE") != NULL);
+    }
+    /* the untouched top-left tile still reads */
+    CHECK_STATUS(scanx_reader_read_region(r, 0, 0, 0, 4, 3, pixels, sizeof pixels, 8), SCANX_OK);
+    scanx_reader_free(r);
+    r = NULL;
+    CHECK_STATUS(scanx_check_path(path, NULL), SCANX_DIGEST_MISMATCH);
+
+    /* the check off: the altered pixels read */
+    CHECK_STATUS(scanx_reader_open_path(path, &no_check, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_read_plane(r, 0, pixels, sizeof pixels, 16), SCANX_OK);
+    scanx_reader_free(r);
+    r = NULL;
+    CHECK_STATUS(scanx_check_path(path, &no_check), SCANX_OK);
+
+    /* the same from memory and through callbacks */
+    bytes = read_file(path, &len);
+    CHECK_STATUS(scanx_check_memory((const uint8_t *)bytes, len, NULL), SCANX_DIGEST_MISMATCH);
+    CHECK_STATUS(scanx_check_memory((const uint8_t *)bytes, len, &no_check), SCANX_OK);
+    CHECK_STATUS(scanx_reader_open_memory((const uint8_t *)bytes, len, NULL, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_read_plane(r, 0, pixels, sizeof pixels, 16), SCANX_DIGEST_MISMATCH);
+    scanx_reader_free(r);
+    r = NULL;
+    {
+        memfile m;
+        m.data = (const uint8_t *)bytes;
+        m.len = len;
+        m.fail = 0;
+        CHECK_STATUS(scanx_reader_open_callbacks(mem_read_at, mem_size, &m, NULL, &r), SCANX_OK);
+        CHECK_STATUS(scanx_reader_read_plane(r, 0, pixels, sizeof pixels, 16), SCANX_DIGEST_MISMATCH);
+        scanx_reader_free(r);
+        r = NULL;
+        CHECK_STATUS(scanx_reader_open_callbacks(mem_read_at, mem_size, &m, &no_check, &r), SCANX_OK);
+        CHECK_STATUS(scanx_reader_read_plane(r, 0, pixels, sizeof pixels, 16), SCANX_OK);
+        scanx_reader_free(r);
+        r = NULL;
+    }
+
+    /* an unknown flag is refused, and nothing is written */
+    no_check.flags = 0x80;
+    CHECK_STATUS(scanx_reader_open_path(path, &no_check, &r), SCANX_INVALID_ARGUMENT);
+    CHECK(r == NULL);
+    CHECK_STATUS(scanx_check_path(path, &no_check), SCANX_INVALID_ARGUMENT);
+    CHECK_STATUS(scanx_editor_open_path(path, &no_check, &e), SCANX_INVALID_ARGUMENT);
+    CHECK(e == NULL);
+    no_check.flags = SCANX_READ_NO_DIGEST_CHECK;
+
+    /* the editor refuses the tampered file by default, edits it when told to */
+    CHECK_STATUS(scanx_editor_open_path(path, NULL, &e), SCANX_DIGEST_MISMATCH);
+    CHECK(e == NULL);
+    CHECK_STATUS(scanx_editor_open_memory((const uint8_t *)bytes, len, NULL, &e), SCANX_DIGEST_MISMATCH);
+    CHECK(e == NULL);
+    CHECK_STATUS(scanx_editor_open_path(path, &no_check, &e), SCANX_OK);
+    CHECK(e != NULL);
+    CHECK_STATUS(scanx_editor_save(e, path), SCANX_INVALID_ARGUMENT);
+    path_in(saved, sizeof saved, scratch, "tampered-edited.scx");
+    CHECK_STATUS(scanx_editor_save(e, saved), SCANX_OK);
+    scanx_editor_free(e);
+    e = NULL;
+    {
+        scanx_report *rep = NULL;
+        scanx_verify_status st = SCANX_VERIFY_TRUSTED;
+        CHECK_STATUS(scanx_verify_path(saved, NULL, &rep), SCANX_OK);
+        CHECK_STATUS(scanx_report_status(rep, &st), SCANX_OK);
+        CHECK(st == SCANX_VERIFY_INVALID);
+        scanx_report_free(rep);
+    }
+    CHECK_STATUS(scanx_editor_open_path(saved, NULL, &e), SCANX_DIGEST_MISMATCH);
+    CHECK_STATUS(scanx_editor_open_memory((const uint8_t *)bytes, len, &no_check, &e), SCANX_OK);
+    CHECK(e != NULL);
+    scanx_editor_free(e);
+    e = NULL;
+    free(bytes);
+
+    /* an editor over memory: the caller's buffer may go right after the call */
+    good_bytes = read_file(good, &good_len);
+    CHECK_STATUS(scanx_editor_open_memory(NULL, 10, NULL, &e), SCANX_NULL_POINTER);
+    CHECK_STATUS(scanx_editor_open_memory((const uint8_t *)good_bytes, good_len, NULL, NULL), SCANX_NULL_POINTER);
+    CHECK(scanx_editor_open_memory((const uint8_t *)good_bytes, good_len / 2, NULL, &e) != SCANX_OK);
+    CHECK(e == NULL);
+    CHECK_STATUS(scanx_editor_open_memory((const uint8_t *)good_bytes, good_len, NULL, &e), SCANX_OK);
+    free(good_bytes);
+    path_in(saved, sizeof saved, scratch, "memory-edited.scx");
+    CHECK_STATUS(scanx_editor_save(e, saved), SCANX_OK);
+    scanx_editor_free(e);
+    e = NULL;
+    CHECK_STATUS(scanx_check_path(saved, NULL), SCANX_OK);
+
+    /* limits: the two-view vector has more planes than one */
+    memset(&limits, 0, sizeof limits);
+    CHECK_STATUS(scanx_reader_open_path(good, &limits, &r), SCANX_OK);
+    scanx_reader_free(r);
+    r = NULL;
+    limits.max_planes = 1;
+    CHECK_STATUS(scanx_reader_open_path(good, &limits, &r), SCANX_LIMIT_EXCEEDED);
+    CHECK(r == NULL);
+    CHECK_STATUS(scanx_check_path(good, &limits), SCANX_LIMIT_EXCEEDED);
+    CHECK_STATUS(scanx_editor_open_path(good, &limits, &e), SCANX_LIMIT_EXCEEDED);
+    CHECK(e == NULL);
+    limits.max_planes = UINT64_MAX;
+    limits.max_metadata_bytes = 16;
+    CHECK_STATUS(scanx_check_path(good, &limits), SCANX_LIMIT_EXCEEDED);
+    limits.max_metadata_bytes = 0;
+    limits.max_decoded_bytes = 100; /* a plane holds 192 bytes */
+    CHECK_STATUS(scanx_check_path(good, &limits), SCANX_LIMIT_EXCEEDED);
+    CHECK_STATUS(scanx_reader_open_path(good, &limits, &r), SCANX_LIMIT_EXCEEDED);
+    CHECK(r == NULL);
 }
 
 static scanx_key *load_key(const char *name) {
@@ -245,7 +378,7 @@ static char *metadata_json(void) {
     char path[4096], *json = NULL;
     scanx_reader *r = NULL;
     path_in(path, sizeof path, root, "spec/vectors/valid/dual-energy-two-views.scx");
-    if (scanx_reader_open_path(path, &r) == SCANX_OK) scanx_reader_metadata_json(r, &json);
+    if (scanx_reader_open_path(path, NULL, &r) == SCANX_OK) scanx_reader_metadata_json(r, &json);
     scanx_reader_free(r);
     return json;
 }
@@ -379,7 +512,7 @@ static void test_write_sign_edit(const scanx_trust_store *trust) {
     CHECK(verify_status(out, NULL) == SCANX_VERIFY_VALID_UNTRUSTED);
     CHECK_STATUS(scanx_verify_strict_path(out, trust, NULL), SCANX_OK);
     CHECK_STATUS(scanx_verify_strict_path(out, NULL, NULL), SCANX_NULL_POINTER);
-    CHECK_STATUS(scanx_reader_open_path(out, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_open_path(out, NULL, &r), SCANX_OK);
     CHECK_STATUS(scanx_reader_plane_info(r, 0, &info), SCANX_OK);
     CHECK(info.rescale_slope == 0.5 && info.rescale_intercept == 1.0 && info.has_window);
     CHECK(info.tile_width == 16 && info.width == 40);
@@ -443,7 +576,7 @@ static void test_write_sign_edit(const scanx_trust_store *trust) {
     scanx_writer_free(w);
 
     /* edit: redact personal data and the top-left tile, transfer, countersign */
-    CHECK_STATUS(scanx_editor_open_path(out, &e), SCANX_OK);
+    CHECK_STATUS(scanx_editor_open_path(out, NULL, &e), SCANX_OK);
     stamp.role = SCANX_ROLE_AGENCY;
     stamp.event_id = "0b7e4f1a-3c2d-4e5f-8a9b-0c1d2e3f4a5b";
     CHECK_STATUS(scanx_editor_redact(e, agency_signer, &stamp, "export", true, &region, 1), SCANX_OK);
@@ -469,7 +602,7 @@ static void test_write_sign_edit(const scanx_trust_store *trust) {
     }
     scanx_report_free(rep);
     rep = NULL;
-    CHECK_STATUS(scanx_reader_open_path(edited, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_open_path(edited, NULL, &r), SCANX_OK);
     CHECK_STATUS(scanx_reader_personal_data_json(r, &text), SCANX_NOT_FOUND);
     {
         static uint16_t plane[40 * 30];
@@ -544,7 +677,7 @@ static void test_threads(void) {
     thread_arg a[4];
     int i;
     path_in(path, sizeof path, root, "spec/vectors/valid/dual-energy-two-views.scx");
-    CHECK_STATUS(scanx_reader_open_path(path, &r), SCANX_OK);
+    CHECK_STATUS(scanx_reader_open_path(path, NULL, &r), SCANX_OK);
     for (i = 0; i < 4; i++) {
         a[i].reader = r;
         a[i].ok = 0;
@@ -573,6 +706,7 @@ int main(int argc, char **argv) {
     test_errors();
     test_buffers_and_strides();
     test_sources();
+    test_integrity();
     test_write_sign_edit(trust);
     test_keys();
     test_threads();

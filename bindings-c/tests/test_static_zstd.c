@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "host zstd round trip failed\n");
         return 1;
     }
-    if (argc != 2 || scanx_reader_open_path(argv[1], &r) != SCANX_OK) return 1;
+    if (argc != 2 || scanx_reader_open_path(argv[1], NULL, &r) != SCANX_OK) return 1;
     scanx_reader_plane_count(r, &n);
     for (i = 0; i < n; i++) {
         scanx_plane_info p;

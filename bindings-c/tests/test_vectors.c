@@ -13,6 +13,12 @@
 static int failures = 0;
 static int checked = 0;
 
+/* The vectors' expectations describe the reader with the integrity check off (a tampered
+ * file whose structure is intact reads as altered pixels); the default, with the check
+ * on, is checked against each vector's verification status in check_integrity. */
+static const scanx_read_options NO_CHECK = {SCANX_READ_NO_DIGEST_CHECK, 0, 0, 0, 0, 0, 0, 0, 0};
+static int refused = 0;
+
 #define FAIL(name, ...)                                                  \
     do {                                                                 \
         fprintf(stderr, "FAIL %s: ", name);                              \
@@ -97,6 +103,57 @@ static void check_verify(const char *name, const char *path, const json *expect,
     scanx_report_free(report);
 }
 
+/* Opens `path` with the default options (integrity check on) and reads every plane, the
+ * annotations and the events; the first failure, or SCANX_OK. */
+static scanx_status read_all_checked(const char *path) {
+    scanx_reader *r = NULL;
+    scanx_status s = scanx_reader_open_path(path, NULL, &r);
+    size_t planes = 0, i;
+    char *text = NULL;
+    if (s != SCANX_OK) return s;
+    scanx_reader_plane_count(r, &planes);
+    for (i = 0; i < planes && s == SCANX_OK; i++) {
+        scanx_plane_info info;
+        uint8_t *pixels;
+        size_t size;
+        scanx_reader_plane_info(r, (uint32_t)i, &info);
+        size = (size_t)info.width * info.height * info.bytes_per_sample;
+        pixels = malloc(size ? size : 1);
+        s = scanx_reader_read_plane(r, (uint32_t)i, pixels, size, (size_t)info.width * info.bytes_per_sample);
+        free(pixels);
+    }
+    if (s == SCANX_OK && (s = scanx_reader_annotations_json(r, &text)) == SCANX_OK) scanx_string_free(text);
+    if (s == SCANX_OK && (s = scanx_reader_events_json(r, &text)) == SCANX_OK) scanx_string_free(text);
+    scanx_reader_free(r);
+    return s;
+}
+
+/* A file the vectors call valid, with the integrity check on (the default): one that
+ * verification without a trust store finds INVALID (integrity, not a trust decision such
+ * as a revoked key) fails the forward check with an integrity status (7xx); any other
+ * reads in full through both readers. */
+static void check_integrity(const char *name, const char *path) {
+    scanx_report *report = NULL;
+    scanx_verify_status status = SCANX_VERIFY_INVALID;
+    int invalid;
+    if (scanx_verify_path(path, NULL, &report) != SCANX_OK || scanx_report_status(report, &status) != SCANX_OK)
+        FAIL(name, "verify without a trust store: %s", last_message());
+    scanx_report_free(report);
+    invalid = status == SCANX_VERIFY_INVALID;
+    scanx_status forward = scanx_check_path(path, NULL);
+    scanx_status random_access = read_all_checked(path);
+    if (invalid) {
+        if (forward < 700 || forward > 799)
+            FAIL(name, "checked forward read gave %s, expected an integrity failure", scanx_status_name(forward));
+        if (random_access != SCANX_OK && (random_access < 700 || random_access > 799))
+            FAIL(name, "checked random access gave %s", scanx_status_name(random_access));
+        refused += random_access != SCANX_OK;
+    } else {
+        if (forward != SCANX_OK) FAIL(name, "checked forward read failed: %s", last_message());
+        if (random_access != SCANX_OK) FAIL(name, "checked random access failed: %s", last_message());
+    }
+}
+
 static void check_valid(const char *name, const char *path, const json *e,
                         const scanx_trust_store *trust) {
     scanx_reader *r = NULL;
@@ -108,8 +165,8 @@ static void check_valid(const char *name, const char *path, const json *e,
     char *text = NULL;
     const json *want_planes = json_get(e, "planes");
 
-    if (scanx_check_path(path) != SCANX_OK) FAIL(name, "full read failed: %s", last_message());
-    if (scanx_reader_open_path(path, &r) != SCANX_OK) {
+    if (scanx_check_path(path, &NO_CHECK) != SCANX_OK) FAIL(name, "full read failed: %s", last_message());
+    if (scanx_reader_open_path(path, &NO_CHECK, &r) != SCANX_OK) {
         FAIL(name, "open failed: %s", last_message());
         return;
     }
@@ -171,20 +228,21 @@ static void check_valid(const char *name, const char *path, const json *e,
     scanx_reader_free(r);
     check_verify(name, path, e, trust, &signatures);
     if (signatures != (size_t)json_get(e, "signatures")->num) FAIL(name, "%zu signatures", signatures);
+    check_integrity(name, path);
 }
 
 /* An invalid file: the full read stops with `code`; the random-access reader fails too. */
 static void check_invalid(const char *name, const char *path, const json *e,
                           const scanx_trust_store *trust) {
     scanx_status want = (scanx_status)json_get(e, "code")->num;
-    scanx_status got = scanx_check_path(path);
+    scanx_status got = scanx_check_path(path, &NO_CHECK);
     scanx_status random_access = SCANX_OK;
     const json *ra = json_get(e, "random_access_error");
     scanx_reader *r = NULL;
     if (got != want)
         FAIL(name, "full read gave %d (%s), expected %d: %s", (int)got, scanx_status_name(got), (int)want,
              last_message());
-    random_access = scanx_reader_open_path(path, &r);
+    random_access = scanx_reader_open_path(path, &NO_CHECK, &r);
     if (random_access == SCANX_OK) {
         size_t planes = 0, i;
         char *text = NULL;
@@ -263,6 +321,8 @@ int main(int argc, char **argv) {
     run_dir(argv[1], "invalid", trust);
     scanx_trust_store_free(trust);
     if (checked < 100) FAIL("vectors", "only %d vectors found", checked);
-    printf("%d vectors checked, %d failures\n", checked, failures);
+    if (refused == 0) FAIL("vectors", "the checked random-access reader refused no tampered vector");
+    printf("%d vectors checked (%d tampered ones refused by the checked random-access reader), %d failures\n",
+           checked, refused, failures);
     return failures ? 1 : 0;
 }
