@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::container::chunk::{ChunkType, CHUNK_HEADER_LEN, FILE_HEADER_LEN};
 use crate::container::index::{Index, PlaneRef};
+use crate::detached::{DetachedSeal, PendingSignature};
 use crate::error::{Error, ErrorKind, Result};
 use crate::generations::{align, EntryMatch, FileLayout};
 use crate::metadata::{self, Action, Actor, Annotation, Event, RemovedChunk, Validate};
@@ -252,6 +253,25 @@ impl Editor {
         w: &mut W,
         signers: &[SignRequest<'_>],
     ) -> Result<()> {
+        self.write_content(w)?.seal(w, signers)
+    }
+
+    /// As [`Editor::write_to`], for signatures made elsewhere and later (an offline HSM):
+    /// writes up to the new manifest and returns a [`DetachedSeal`] that gives each
+    /// message to sign and takes each signature back.
+    pub fn write_detached<W: Write>(
+        &self,
+        mut w: W,
+        pending: Vec<PendingSignature>,
+    ) -> Result<DetachedSeal<W>> {
+        let sealing = self
+            .write_content(&mut w)?
+            .begin_seal(&mut w, pending.len())?;
+        Ok(DetachedSeal::new(w, sealing, pending))
+    }
+
+    /// Writes everything before the new manifest; returns the ledger that seals it.
+    fn write_content<W: Write + ?Sized>(&self, w: &mut W) -> Result<Ledger> {
         let file = &self.bytes;
         let last = self
             .layout
@@ -318,7 +338,7 @@ impl Editor {
             ledger.write_parts(w, *chunk_type, &[payload], Place::NONE)?;
         }
         debug_assert!(ledger.offset >= FILE_HEADER_LEN + CHUNK_HEADER_LEN);
-        ledger.seal(w, signers)
+        Ok(ledger)
     }
 
     /// The edited file as bytes.

@@ -47,6 +47,7 @@
 pub mod atomic;
 pub mod container;
 pub mod crypto;
+pub mod detached;
 pub mod edit;
 pub mod error;
 pub mod generations;

@@ -15,7 +15,7 @@ use crate::container::tail::Tail;
 use crate::crypto::digest::{
     chunk_digest_of_parts, manifest_digest, Digest, DigestAlgorithm, CHAIN_DOMAIN,
 };
-use crate::crypto::{KeyId, Role, Signer};
+use crate::crypto::{KeyId, PublicKey, Role, Signer, SIGNATURE_LEN};
 use crate::error::{Error, ErrorKind, Result};
 
 /// One signature to add when a generation is sealed.
@@ -102,8 +102,31 @@ impl Ledger {
 
     /// Writes the manifest and signatures closing the current generation, then the index
     /// and the tail. Consumes the ledger: nothing may follow.
-    pub fn seal<W: Write + ?Sized>(mut self, w: &mut W, signers: &[SignRequest<'_>]) -> Result<()> {
-        let expected_signatures = u8::try_from(signers.len())
+    pub fn seal<W: Write + ?Sized>(self, w: &mut W, signers: &[SignRequest<'_>]) -> Result<()> {
+        let mut sealing = self.begin_seal(w, signers.len())?;
+        for request in signers {
+            let public_key = request.signer.public_key()?;
+            sealing.add_signature(w, &public_key, request.role, request.time, |message| {
+                request.signer.sign(message).map_err(|e| {
+                    if e.kind() == ErrorKind::SignerFailed {
+                        e
+                    } else {
+                        Error::new(ErrorKind::SignerFailed, format!("signer failed: {e}"))
+                    }
+                })
+            })?;
+        }
+        sealing.end(w)
+    }
+
+    /// Writes the manifest closing the current generation, which expects `signatures`
+    /// signatures; they follow through the returned [`Sealing`].
+    pub fn begin_seal<W: Write + ?Sized>(
+        mut self,
+        w: &mut W,
+        signatures: usize,
+    ) -> Result<Sealing> {
+        let expected_signatures = u8::try_from(signatures)
             .map_err(|_| Error::invalid_argument("at most 255 signatures per generation"))?;
         let manifest = Manifest {
             algorithm: self.algorithm,
@@ -118,61 +141,12 @@ impl Ledger {
         mani_chunk.extend_from_slice(&mani_payload);
         w.write_all(&mani_chunk)?;
         self.record_unhashed(ChunkType::MANI, mani_chunk.len() as u64, Place::NONE);
-        let mani_digest = manifest_digest(self.algorithm, &self.file_id, &mani_chunk);
-
-        for request in signers {
-            let public_key = request.signer.public_key()?.to_bytes();
-            let key_id = KeyId::from_public_key(&public_key).0;
-            let chain = self.chain_digest();
-            let message = signed_message(&SignedFields {
-                version: self.version,
-                file_id: &self.file_id,
-                algorithm: self.algorithm,
-                generation: self.generation,
-                manifest_digest: &mani_digest,
-                key_id: &key_id,
-                role: request.role,
-                time: request.time,
-                chain: &chain,
-            });
-            let signature = request.signer.sign(&message).map_err(|e| {
-                if e.kind() == ErrorKind::SignerFailed {
-                    e
-                } else {
-                    Error::new(ErrorKind::SignerFailed, format!("signer failed: {e}"))
-                }
-            })?;
-            let record = SignatureRecord {
-                key_id,
-                public_key,
-                role: request.role,
-                time: request.time,
-                chain,
-                signature,
-            };
-            let payload = record.encode();
-            let header = chunk_header(ChunkType::SIGN, payload.len() as u64);
-            w.write_all(&header)?;
-            w.write_all(&payload)?;
-            self.sign_chunks.extend_from_slice(&header);
-            self.sign_chunks.extend_from_slice(&payload);
-            self.record_unhashed(
-                ChunkType::SIGN,
-                CHUNK_HEADER_LEN + payload.len() as u64,
-                Place::NONE,
-            );
-        }
-
-        let index_offset = self.offset;
-        let index_payload = self.index.encode();
-        let index_len = write_chunk(w, ChunkType::INDX, &index_payload)?;
-        let tail = Tail {
-            index_offset,
-            index_length: index_len,
-        };
-        write_chunk(w, ChunkType::TAIL, &tail.encode())?;
-        w.flush()?;
-        Ok(())
+        let manifest_digest = manifest_digest(self.algorithm, &self.file_id, &mani_chunk);
+        Ok(Sealing {
+            ledger: self,
+            manifest_digest,
+            expected: signatures,
+        })
     }
 
     /// Digest of every SIGN chunk so far (zero when there is none).
@@ -183,6 +157,119 @@ impl Ledger {
     /// Adds a plane to the index's plane table.
     pub fn add_plane_ref(&mut self, plane_ref: PlaneRef) {
         self.index.planes.push(plane_ref);
+    }
+}
+
+/// A generation whose manifest is written and whose signatures are being added, one at a
+/// time and in order: each signs the chain of those before it.
+#[derive(Debug)]
+pub(crate) struct Sealing {
+    ledger: Ledger,
+    manifest_digest: Digest,
+    expected: usize,
+}
+
+impl Sealing {
+    /// How many signatures the manifest expects that are not written yet.
+    pub fn remaining(&self) -> usize {
+        self.expected - self.signed()
+    }
+
+    fn signed(&self) -> usize {
+        // Signatures of this generation are the SIGN entries after its MANI entry.
+        self.ledger
+            .index
+            .entries
+            .iter()
+            .rev()
+            .take_while(|e| e.chunk_type == ChunkType::SIGN)
+            .count()
+    }
+
+    /// The exact bytes the next signature signs, for `public_key` in `role` at `time`.
+    pub fn message(&self, public_key: &PublicKey, role: Role, time: i64) -> Vec<u8> {
+        let key_id = KeyId::from_public_key(&public_key.to_bytes()).0;
+        signed_message(&SignedFields {
+            version: self.ledger.version,
+            file_id: &self.ledger.file_id,
+            algorithm: self.ledger.algorithm,
+            generation: self.ledger.generation,
+            manifest_digest: &self.manifest_digest,
+            key_id: &key_id,
+            role,
+            time,
+            chain: &self.ledger.chain_digest(),
+        })
+    }
+
+    /// Signs the next signature with `sign` and writes it. `INVALID_STATE` if the manifest
+    /// expects no more.
+    pub fn add_signature<W: Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        public_key: &PublicKey,
+        role: Role,
+        time: i64,
+        sign: impl FnOnce(&[u8]) -> Result<[u8; SIGNATURE_LEN]>,
+    ) -> Result<()> {
+        if self.remaining() == 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                format!(
+                    "the manifest expects {} signature(s), all written",
+                    self.expected
+                ),
+            ));
+        }
+        let message = self.message(public_key, role, time);
+        let signature = sign(&message)?;
+        let ledger = &mut self.ledger;
+        let record = SignatureRecord {
+            key_id: KeyId::from_public_key(&public_key.to_bytes()).0,
+            public_key: public_key.to_bytes(),
+            role,
+            time,
+            chain: ledger.chain_digest(),
+            signature,
+        };
+        let payload = record.encode();
+        let header = chunk_header(ChunkType::SIGN, payload.len() as u64);
+        w.write_all(&header)?;
+        w.write_all(&payload)?;
+        ledger.sign_chunks.extend_from_slice(&header);
+        ledger.sign_chunks.extend_from_slice(&payload);
+        ledger.record_unhashed(
+            ChunkType::SIGN,
+            CHUNK_HEADER_LEN + payload.len() as u64,
+            Place::NONE,
+        );
+        Ok(())
+    }
+
+    /// Writes the index and the tail and flushes. `INVALID_STATE` if signatures the
+    /// manifest expects are missing.
+    pub fn end<W: Write + ?Sized>(self, w: &mut W) -> Result<()> {
+        if self.remaining() != 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                format!(
+                    "{} of the {} signature(s) the manifest expects are missing",
+                    self.remaining(),
+                    self.expected
+                ),
+            ));
+        }
+        let ledger = self.ledger;
+        let index_offset = ledger.offset;
+        let index_payload = ledger.index.encode();
+        let index_len = write_chunk(w, ChunkType::INDX, &index_payload)?;
+        let tail = Tail {
+            index_offset,
+            index_length: index_len,
+        };
+        write_chunk(w, ChunkType::TAIL, &tail.encode())?;
+        w.flush()?;
+        Ok(())
     }
 }
 

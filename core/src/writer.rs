@@ -20,6 +20,7 @@ use crate::container::order::{ChunkInfo, OrderChecker};
 use crate::container::plane::PlaneHeader;
 use crate::container::tile::TileHeader;
 use crate::crypto::digest::{Digest, DigestAlgorithm};
+use crate::detached::{DetachedSeal, PendingSignature};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::metadata::{
@@ -377,6 +378,15 @@ impl<W: Write> Writer<W> {
     /// Writes the manifest, the signatures (none: an unsigned file), the index and the
     /// tail, flushes, and returns the sink. Fails if a plane is missing tiles.
     pub fn finish(mut self, signers: &[SignRequest<'_>]) -> Result<W> {
+        self.check_complete()?;
+        self.order
+            .feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
+        self.ledger.seal(&mut self.sink, signers)?;
+        Ok(self.sink)
+    }
+
+    /// Every plane added and every tile written.
+    fn check_complete(&self) -> Result<()> {
         if self.planes.is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidState,
@@ -396,10 +406,18 @@ impl<W: Write> Writer<W> {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// As [`Writer::finish`], for signatures made elsewhere and later (an offline HSM):
+    /// writes up to the manifest and returns a [`DetachedSeal`] that gives each message
+    /// to sign and takes each signature back, then writes the index and the tail.
+    pub fn finish_detached(mut self, pending: Vec<PendingSignature>) -> Result<DetachedSeal<W>> {
+        self.check_complete()?;
         self.order
             .feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
-        self.ledger.seal(&mut self.sink, signers)?;
-        Ok(self.sink)
+        let sealing = self.ledger.begin_seal(&mut self.sink, pending.len())?;
+        Ok(DetachedSeal::new(self.sink, sealing, pending))
     }
 
     fn plane_state(&self, plane: u16) -> Result<&PlaneState> {
