@@ -27,7 +27,9 @@ pub enum CatalogFormat {
 /// Catalogue every .scx file under a folder (recursively): one row per scan with its ids,
 /// time, site, agency, conveyance, planes, annotation categories, signers and, with
 /// --verify, the verification status. Reads only the index, the headers, annotations,
-/// events and signatures; no pixel is decoded unless --verify is given.
+/// events and signatures, each checked against its manifest digest (unless
+/// --no-digest-check; a file that fails is listed with its error and INVALID); no pixel
+/// is decoded unless --verify is given.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Example:\n  scanx catalog scans/ --format csv -o catalog.csv\n  scanx catalog scans/ --format jsonl --verify --trust truststore.json > catalog.jsonl"
@@ -50,6 +52,8 @@ pub struct CatalogArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub read: util::ReadFlags,
 }
 
 /// One row. Field names are stable.
@@ -77,14 +81,19 @@ struct Row {
     error: Option<String>,
 }
 
-fn row_of(path: &Path, trust: Option<&scanx::crypto::TrustStore>, verify: bool) -> Row {
+fn row_of(
+    path: &Path,
+    trust: Option<&scanx::crypto::TrustStore>,
+    verify: bool,
+    options: &ReadOptions,
+) -> Row {
     let mut row = Row {
         file: path.display().to_string(),
         verification: "unchecked".to_owned(),
         ..Row::default()
     };
     let filled = (|| -> scanx::Result<()> {
-        let reader = Reader::open(path)?;
+        let reader = Reader::open_with(path, options.clone())?;
         let m = reader.metadata();
         row.file_id = util::uuid_text(reader.file_id());
         row.scan_id = m.scan_id.clone();
@@ -374,11 +383,12 @@ pub fn run(args: CatalogArgs) -> CliResult<i32> {
             files.push(entry.into_path());
         }
     }
+    let options = args.read.options();
     let bar = util::progress(files.len() as u64, "cataloguing");
     let rows: Vec<Row> = files
         .par_iter()
         .map(|p| {
-            let row = row_of(p, trust.as_ref(), args.verify);
+            let row = row_of(p, trust.as_ref(), args.verify, &options);
             bar.inc(1);
             row
         })

@@ -38,6 +38,11 @@ pub struct EditCommon {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// Edit a file that verification finds INVALID (altered after signing, broken
+    /// signatures). By default such a file is refused with DIGEST_MISMATCH (code 700) or
+    /// BAD_SIGNATURE (701), exit 3, so no new generation is sealed over tampered content.
+    #[arg(long)]
+    pub allow_invalid: bool,
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -159,7 +164,14 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn open(common: &EditCommon, role: Role, default_agency: Option<Agency>) -> CliResult<Session> {
+/// Opens the input for editing (verified in the same pass unless --allow-invalid) and
+/// stamps the new event; `default_agency` gives the signer's agency when --agency is
+/// absent.
+fn open(
+    common: &EditCommon,
+    role: Role,
+    default_agency: impl FnOnce(&Editor) -> Option<Agency>,
+) -> CliResult<Session> {
     if same_file(&common.input, &common.output) {
         return Err(Fail::new(format!(
             "the output {} is the input file",
@@ -171,8 +183,14 @@ fn open(common: &EditCommon, role: Role, default_agency: Option<Agency>) -> CliR
     }
     util::check_destination(&common.output, common.force)?;
     let key = load_key(&common.key)?;
-    let editor = Editor::open(&common.input).map_err(|e| fail::unreadable(&common.input, e))?;
-    let agency = common.agency.clone().or(default_agency);
+    let opened = if common.allow_invalid {
+        Editor::open_unverified(&common.input)
+    } else {
+        Editor::open(&common.input)
+    };
+    let editor = opened
+        .map_err(|e| fail::unreadable_or(&common.input, e, "--allow-invalid edits it anyway"))?;
+    let agency = common.agency.clone().or_else(|| default_agency(&editor));
     let time = time_or_now(common.time);
     let stamp = EventStamp::new(&key, role, agency, time)
         .map_err(|e| fail::core("cannot stamp the event", e))?;
@@ -226,7 +244,7 @@ fn edit_error(what: &str) -> impl Fn(scanx::Error) -> Fail + '_ {
 }
 
 pub fn sign(args: SignArgs) -> CliResult<i32> {
-    let mut s = open(&args.common, args.role, None)?;
+    let mut s = open(&args.common, args.role, |_| None)?;
     let event = s
         .stamp
         .countersign(args.note.clone())
@@ -243,7 +261,7 @@ pub fn redact(args: RedactArgs) -> CliResult<i32> {
             .help("add --personal-data, --region PLANE:x,y,w,h or --plane N")
             .exit(exit::USAGE));
     }
-    let mut s = open(&args.common, args.role, None)?;
+    let mut s = open(&args.common, args.role, |_| None)?;
     let mut request = RedactRequest::new(args.reason.clone());
     if args.personal_data {
         request = request.personal_data();
@@ -320,7 +338,7 @@ pub fn annotate(args: AnnotateArgs) -> CliResult<i32> {
             )
         })
         .collect::<CliResult<_>>()?;
-    let mut s = open(&args.common, args.role, None)?;
+    let mut s = open(&args.common, args.role, |_| None)?;
     for a in &annotations {
         s.editor
             .add_annotation(a)
@@ -337,16 +355,16 @@ pub fn annotate(args: AnnotateArgs) -> CliResult<i32> {
 }
 
 pub fn transfer(args: TransferArgs) -> CliResult<i32> {
-    // The sender defaults to the scan's agency; read it before stamping the event.
+    // The sender defaults to the scan's agency, and signs as it unless --agency says
+    // otherwise.
+    let from_arg = args.from.clone();
+    let mut s = open(&args.common, args.role, |editor| {
+        Some(from_arg.unwrap_or_else(|| editor.scan().metadata.agency.clone()))
+    })?;
     let from = match &args.from {
         Some(a) => a.clone(),
-        None => {
-            let reader = scanx::Reader::open(&args.common.input)
-                .map_err(|e| fail::unreadable(&args.common.input, e))?;
-            reader.metadata().agency.clone()
-        }
+        None => s.editor.scan().metadata.agency.clone(),
     };
-    let mut s = open(&args.common, args.role, Some(from.clone()))?;
     let event = s
         .stamp
         .transfer(from, args.to.clone())

@@ -16,7 +16,8 @@ pub mod exit {
     /// The command line is wrong (clap's usage errors).
     pub const USAGE: i32 = 2;
     /// `verify`: INVALID (a signature, digest or provenance check failed, or the file
-    /// breaks the format).
+    /// breaks the format). Any other command reading a scanx file: the file fails its
+    /// integrity check (`DIGEST_MISMATCH`, `BAD_SIGNATURE`, `PROVENANCE_VIOLATION`).
     pub const INVALID: i32 = 3;
     /// `verify`: VALID_UNTRUSTED (good signatures, but no trusted signer for some).
     pub const VALID_UNTRUSTED: i32 = 4;
@@ -91,11 +92,40 @@ pub fn core(context: impl fmt::Display, e: scanx::Error) -> Fail {
     }
 }
 
-/// As [`core`], for an error met while reading a scanx input file (exit code 6).
+/// As [`core`], for an error met while reading a scanx input file: exit code 6, or 3
+/// when the file fails its integrity check (see [`is_integrity`]).
 pub fn unreadable(path: &std::path::Path, e: scanx::Error) -> Fail {
+    let integrity = is_integrity(e.kind());
     let mut fail = core(format!("cannot read {}", path.display()), e);
-    fail.exit = exit::UNREADABLE;
+    fail.exit = if integrity {
+        exit::INVALID
+    } else {
+        exit::UNREADABLE
+    };
     fail
+}
+
+/// As [`unreadable`]; an integrity failure's help ends with `bypass`: the option that
+/// reads (or edits) the file anyway, and what it does.
+pub fn unreadable_or(path: &std::path::Path, e: scanx::Error, bypass: &str) -> Fail {
+    let mut fail = unreadable(path, e);
+    if fail.exit == exit::INVALID {
+        fail.help = Some(format!(
+            "the file is not what its signers sealed (altered, or its signatures are broken); \
+             `scanx verify FILE` gives the full report; {bypass}"
+        ));
+    }
+    fail
+}
+
+/// Whether an error says the file fails its integrity check: a chunk that does not match
+/// its manifest digest (`DIGEST_MISMATCH`), a broken signature (`BAD_SIGNATURE`) or
+/// provenance (`PROVENANCE_VIOLATION`).
+pub fn is_integrity(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::DigestMismatch | ErrorKind::BadSignature | ErrorKind::ProvenanceViolation
+    )
 }
 
 /// What to do, by the kind of error.

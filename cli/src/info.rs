@@ -14,7 +14,8 @@ use crate::util;
 
 /// Show a readable summary of a scanx file: scan, conveyance, declaration, planes,
 /// annotations, signatures and the provenance timeline. Signatures are listed, not
-/// checked: `scanx verify` checks them.
+/// checked (`scanx verify` checks them); every chunk read is checked against its manifest
+/// digest unless --no-digest-check.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Example:\n  scanx info scan.scx\n  scanx info scan.scx --json | jq .planes"
@@ -25,6 +26,8 @@ pub struct InfoArgs {
     /// Print everything as one JSON object.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub read: util::ReadFlags,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,8 +142,9 @@ fn geometry_text(g: &Geometry) -> String {
 
 pub fn run(args: InfoArgs) -> CliResult<i32> {
     let path = &args.file;
-    let reader = Reader::open(path).map_err(|e| fail::unreadable(path, e))?;
-    let back = |e| fail::unreadable(path, e);
+    let reader = Reader::open_with(path, args.read.options())
+        .map_err(|e| fail::unreadable_or(path, e, "--no-digest-check reads it anyway"))?;
+    let back = |e| fail::unreadable_or(path, e, "--no-digest-check reads it anyway");
     let annotations = reader.annotations().map_err(back)?;
     let events = reader.events().map_err(back)?;
     let manifests = reader.manifests().map_err(back)?;

@@ -5,18 +5,18 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use scanx::atomic::{write_atomic, Access};
+use scanx::atomic::{write_atomic, write_atomic_new, Access};
 use scanx::crypto::{parse_rfc3339_utc, Role, SigningKey};
 use scanx::pixels::Rect;
 
 use crate::fail::{self, CliResult, Fail};
 
-/// Refuses an existing destination unless `force`; the write itself is atomic, so a
-/// refused or failed write leaves nothing behind.
+/// Refuses an existing destination unless `force`, before any work is done; the write
+/// itself ([`write_output`]) refuses it again at the moment the file is put in place, so a
+/// file created meanwhile is not replaced either.
 pub fn check_destination(path: &Path, force: bool) -> CliResult<()> {
     if !force && path.symlink_metadata().is_ok() {
-        return Err(Fail::new(format!("{} already exists", path.display()))
-            .help("choose another output path, or pass --force to replace it"));
+        return Err(already_exists(path));
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.is_dir() {
@@ -29,8 +29,16 @@ pub fn check_destination(path: &Path, force: bool) -> CliResult<()> {
     Ok(())
 }
 
-/// Writes `path` atomically (temporary file beside it, synced, renamed) after
-/// [`check_destination`].
+fn already_exists(path: &Path) -> Fail {
+    Fail::new(format!("{} already exists", path.display()))
+        .help("choose another output path, or pass --force to replace it")
+}
+
+/// Writes `path` atomically (temporary file beside it, synced, then moved into place)
+/// after [`check_destination`]. Without `force` the final step creates the name only if
+/// nothing has it ([`write_atomic_new`]): there is no window between the check and the
+/// move in which a file that appeared could be replaced. With `force` an existing file is
+/// replaced ([`write_atomic`]).
 pub fn write_output(
     path: &Path,
     force: bool,
@@ -38,13 +46,44 @@ pub fn write_output(
     write: impl FnOnce(&mut dyn Write) -> scanx::Result<()>,
 ) -> CliResult<()> {
     check_destination(path, force)?;
-    write_atomic(path, access, write).map_err(|e| {
+    let written = if force {
+        write_atomic(path, access, write)
+    } else {
+        write_atomic_new(path, access, write)
+    };
+    written.map_err(|e| {
+        if !force && e.kind() == scanx::ErrorKind::Io && path.symlink_metadata().is_ok() {
+            let mut f = already_exists(path);
+            f.message = format!(
+                "{} (created while this command ran; left as it was)",
+                f.message
+            );
+            f.kind = Some(e.kind());
+            return f;
+        }
         let mut f = fail::core(format!("cannot write {}", path.display()), e);
         if f.kind == Some(scanx::ErrorKind::Io) {
             f.help = Some("check that the destination folder exists and is writable".into());
         }
         f
     })
+}
+
+/// The integrity option of every command that reads a scanx file without verifying it.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ReadFlags {
+    /// Do not check chunks against the digests their manifests list. By default every
+    /// chunk read is checked (integrity, not trust) and a file altered after it was
+    /// signed fails with DIGEST_MISMATCH (code 700) or BAD_SIGNATURE (701), exit 3.
+    #[arg(long)]
+    pub no_digest_check: bool,
+}
+
+impl ReadFlags {
+    /// The core's read options these flags ask for.
+    pub fn options(&self) -> scanx::ReadOptions {
+        scanx::ReadOptions::default().with_digest_check(!self.no_digest_check)
+    }
 }
 
 /// Reads a whole input file (JSON, images) with a clear message.
@@ -189,4 +228,49 @@ where
         }
         f
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("read_dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_destination_created_after_the_check_is_not_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("out.scx");
+        // The destination appears while the output is being written: after the check,
+        // before the move into place.
+        let failure = write_output(&dest, false, Access::Shared, |w| {
+            std::fs::write(&dest, b"someone else's file")?;
+            Ok(w.write_all(b"ours")?)
+        })
+        .expect_err("the new file must not replace the one that appeared");
+        assert!(failure.message.contains("already exists"), "{failure}");
+        assert!(failure.help.is_some_and(|h| h.contains("--force")));
+        assert_eq!(std::fs::read(&dest).expect("read"), b"someone else's file");
+        assert_eq!(names(dir.path()), ["out.scx"], "no temporary file left");
+    }
+
+    #[test]
+    fn force_replaces_and_a_free_name_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("out.scx");
+        write_output(&dest, false, Access::Shared, |w| Ok(w.write_all(b"first")?))
+            .expect("a free name is written");
+        assert!(write_output(&dest, false, Access::Shared, |w| Ok(w.write_all(b"x")?)).is_err());
+        write_output(&dest, true, Access::Shared, |w| Ok(w.write_all(b"second")?))
+            .expect("--force replaces");
+        assert_eq!(std::fs::read(&dest).expect("read"), b"second");
+        assert_eq!(names(dir.path()), ["out.scx"]);
+    }
 }

@@ -73,7 +73,9 @@ pub fn verify(args: VerifyArgs) -> CliResult<i32> {
 }
 
 /// Check files against the format and the metadata schema (a full forward read of every
-/// byte, every tile decoded); no signatures, no trust store. One result line per file.
+/// byte, every tile decoded), and their integrity: every chunk against its manifest
+/// digest and every signature against its own key (unless --no-digest-check); no trust
+/// store, no trust decision. One result line per file.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Example:\n  scanx validate scans/*.scx\n  scanx validate --json spec/vectors/invalid/*.scx\n\nExits 0 if every file is valid, 6 if any is not."
@@ -85,6 +87,8 @@ pub struct ValidateArgs {
     /// One JSON object per file.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub read: util::ReadFlags,
 }
 
 #[derive(Debug, Serialize)]
@@ -101,12 +105,13 @@ struct ValidateOut {
 }
 
 pub fn validate(args: ValidateArgs) -> CliResult<i32> {
+    let options = args.read.options();
     let bar = util::progress(args.files.len() as u64, "validating");
     let results: Vec<ValidateOut> = args
         .files
         .par_iter()
         .map(|path| {
-            let result = scanx::read_path(path, &ReadOptions::default());
+            let result = scanx::read_path(path, &options);
             bar.inc(1);
             let file = path.display().to_string();
             match result {

@@ -87,6 +87,60 @@ fn keygen_writes_a_private_key_for_the_owner_only_and_never_overwrites() {
 }
 
 #[test]
+fn keygen_refuses_a_prefix_whose_public_key_exists_and_leaves_no_private_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let prefix = dir.path().join("desk");
+    let public = dir.path().join("desk.public.pem");
+    std::fs::write(&public, "someone else's key").expect("write");
+    scanx(["keygen", &p(&prefix)])
+        .expect(1)
+        .clear_error("desk.public.pem already exists");
+    assert_eq!(bytes(&public), b"someone else's key");
+    assert_eq!(names(dir.path()), ["desk.public.pem"]);
+}
+
+#[test]
+fn every_output_refuses_a_pre_created_destination_and_leaves_it_as_it_was() {
+    let f = Fixture::new();
+    let signed = f.signed("s.scx", &[]);
+    let s = p(&signed);
+    std::fs::write(f.path("taken"), b"taken").expect("write");
+    let taken = f.s("taken");
+    let key = f.s("recipient.private.pem");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["export", &s, "-o", &taken, "--format", "npy"],
+        vec!["export", &s, "-o", &taken, "--format", "metadata"],
+        vec!["sign", &s, "-o", &taken, "--key", &key],
+        vec!["transfer", &s, "-o", &taken, "--key", &key, "--to", "BR:x"],
+        vec![
+            "redact",
+            &s,
+            "-o",
+            &taken,
+            "--key",
+            &key,
+            "--personal-data",
+            "--reason",
+            "r",
+        ],
+    ];
+    let before = names(f.dir.path());
+    for args in runs {
+        scanx(&args).expect(1).clear_error("already exists");
+        assert_eq!(bytes(&f.path("taken")), b"taken", "{args:?}");
+    }
+    let folder = f.path("scans");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::copy(&signed, folder.join("a.scx")).expect("copy");
+    scanx(["catalog", &p(&folder), "-o", &taken])
+        .expect(1)
+        .clear_error("already exists");
+    assert_eq!(bytes(&f.path("taken")), b"taken");
+    std::fs::remove_dir_all(&folder).expect("rm");
+    assert_eq!(names(f.dir.path()), before, "files left behind");
+}
+
+#[test]
 fn create_imports_npy_tiff_and_png_and_verifies_as_trusted() {
     let f = Fixture::new();
     // A 16-bit PNG of the high channel, made by the CLI itself.
@@ -471,8 +525,50 @@ fn wrong_key_and_tampered_file_fail_verification() {
     ])
     .expect(3);
     assert!(text.stdout.contains("status: INVALID"));
-    // Structure is intact: validate does not check signatures.
-    scanx(["validate", &f.s("tampered.scx")]).expect(0);
+    // Structure is intact, but validate checks integrity by default: DIGEST_MISMATCH.
+    let v = scanx(["validate", "--json", &f.s("tampered.scx")])
+        .expect(6)
+        .json();
+    assert_eq!(v["code"], 700, "{v}");
+    scanx(["validate", "--no-digest-check", &f.s("tampered.scx")]).expect(0);
+    // The random-access reader checks each tile as it decodes it: export fails, exit 3,
+    // for the plane that holds the flipped byte and for the material preview (both planes).
+    let failed: Vec<bool> = ["0", "1"]
+        .iter()
+        .map(|plane| {
+            let out = f.path(&format!("plane{plane}.npy"));
+            let run = scanx([
+                "export",
+                &f.s("tampered.scx"),
+                "-o",
+                &p(&out),
+                "--format",
+                "npy",
+                "--plane",
+                plane,
+            ]);
+            if run.code == 3 {
+                run.clear_error("code: 700 (DIGEST_MISMATCH)");
+                assert!(!out.exists());
+                true
+            } else {
+                run.expect(0);
+                false
+            }
+        })
+        .collect();
+    assert_eq!(failed.iter().filter(|f| **f).count(), 1, "{failed:?}");
+    scanx([
+        "export",
+        &f.s("tampered.scx"),
+        "-o",
+        &f.s("m.png"),
+        "--format",
+        "material",
+    ])
+    .expect(3)
+    .clear_error("code: 700 (DIGEST_MISMATCH)");
+    assert!(!f.path("m.png").exists());
     // Cut short: unreadable for validate, INVALID for verify.
     std::fs::write(f.path("cut.scx"), &file[..middle]).expect("write");
     let v = scanx(["validate", "--json", &f.s("cut.scx")])
