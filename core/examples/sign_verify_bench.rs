@@ -89,7 +89,7 @@ fn attenuation(x: u32, y: u32, blocks: &[Block]) -> (f32, f32) {
     }
     // The container: steel walls, corrugated every 60 px, floor and roof beams.
     if (950..5800).contains(&x) && (250..1800).contains(&y) {
-        let corrugation = if (x / 30) % 2 == 0 { 0.12 } else { 0.08 };
+        let corrugation = if (x / 30).is_multiple_of(2) { 0.12 } else { 0.08 };
         high += corrugation;
         low += corrugation * 1.5;
         if (950..975).contains(&x) || (5775..5800).contains(&x) {
@@ -118,7 +118,7 @@ fn synthetic_scan() -> Result<(PixelBuffer, PixelBuffer), BoxError> {
     while x < 5700 {
         let w = 150 + (rng.next() % 500) as u32;
         let h = 300 + (rng.next() % 1100) as u32;
-        let organic = rng.next() % 3 == 0;
+        let organic = rng.next().is_multiple_of(3);
         blocks.push(Block {
             x0: x,
             x1: (x + w).min(5750),

@@ -31,7 +31,7 @@ use crate::seal::{Ledger, Place, SignRequest};
 
 /// Options for a new file.
 #[non_exhaustive]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WriteOptions {
     /// The file id. `None`: a random UUID (version 4).
     pub file_id: Option<[u8; 16]>,
@@ -41,6 +41,21 @@ pub struct WriteOptions {
     pub salt_seed: Option<[u8; 32]>,
     /// Digest algorithm of the manifest. SHA-256 unless chosen otherwise.
     pub digest: DigestAlgorithm,
+}
+
+/// The salt seed is secret (it lets removed content be confirmed from its digest): its
+/// presence is shown, never its bytes.
+impl std::fmt::Debug for WriteOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteOptions")
+            .field("file_id", &self.file_id.map(uuid::Uuid::from_bytes))
+            .field(
+                "salt_seed",
+                &self.salt_seed.map(|_| "<secret>").unwrap_or("<random>"),
+            )
+            .field("digest", &self.digest)
+            .finish()
+    }
 }
 
 impl WriteOptions {
@@ -593,4 +608,17 @@ pub(crate) fn random_seed() -> Result<[u8; 32]> {
         .try_fill_bytes(&mut seed)
         .map_err(|e| Error::new(ErrorKind::Io, format!("no random source: {e}")))?;
     Ok(seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_salt_seed() {
+        let options = WriteOptions::deterministic([1; 16], [0xAB; 32]);
+        let text = format!("{options:?}");
+        assert!(text.contains("<secret>"), "{text}");
+        assert!(!text.contains("171"), "the seed's bytes (0xAB = 171) leak: {text}");
+    }
 }
