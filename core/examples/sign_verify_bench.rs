@@ -89,7 +89,11 @@ fn attenuation(x: u32, y: u32, blocks: &[Block]) -> (f32, f32) {
     }
     // The container: steel walls, corrugated every 60 px, floor and roof beams.
     if (950..5800).contains(&x) && (250..1800).contains(&y) {
-        let corrugation = if (x / 30).is_multiple_of(2) { 0.12 } else { 0.08 };
+        let corrugation = if (x / 30).is_multiple_of(2) {
+            0.12
+        } else {
+            0.08
+        };
         high += corrugation;
         low += corrugation * 1.5;
         if (950..975).contains(&x) || (5775..5800).contains(&x) {

@@ -619,6 +619,9 @@ mod tests {
         let options = WriteOptions::deterministic([1; 16], [0xAB; 32]);
         let text = format!("{options:?}");
         assert!(text.contains("<secret>"), "{text}");
-        assert!(!text.contains("171"), "the seed's bytes (0xAB = 171) leak: {text}");
+        assert!(
+            !text.contains("171"),
+            "the seed's bytes (0xAB = 171) leak: {text}"
+        );
     }
 }
