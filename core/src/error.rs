@@ -92,7 +92,8 @@ pub enum ErrorKind {
     NotTrusted = 704,
     /// An external signer reported a failure.
     SignerFailed = 705,
-    /// Provenance events contradict the file (for example a redaction of a chunk still present).
+    /// Retired in specification 1.0.1 and never raised: verification reports provenance
+    /// problems as typed reasons instead. The code stays reserved and is not reused.
     ProvenanceViolation = 706,
 }
 

@@ -161,6 +161,16 @@ fn no_single_bit_flip_alters_what_a_checked_read_returns() {
 }
 
 #[test]
+fn invalid_vectors_give_the_same_error_with_the_check_on() {
+    for path in vectors("invalid") {
+        let bytes = std::fs::read(&path).expect("vector");
+        let plain = read_bytes(&bytes, &ReadOptions::default()).expect_err("invalid");
+        let checked = read_bytes(&bytes, &checked()).expect_err("invalid");
+        assert_eq!(checked.kind(), plain.kind(), "{}: {checked}", path.display());
+    }
+}
+
+#[test]
 fn the_check_is_off_by_default_and_an_altered_tile_then_reads() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../spec/vectors/valid/tampered-byte-flip-in-tile.scx");

@@ -113,10 +113,23 @@ pub fn verify_and_read<R: Read>(
     trust: Option<&TrustStore>,
     options: &ReadOptions,
 ) -> (VerifyReport, Result<Scan>) {
+    verify_pass(reader, total_len, trust, options, true)
+}
+
+/// `manifests_by_verifier`: the verifier, not the reader, reports a manifest naming
+/// another generation number or digest algorithm (with its own reason); a read that
+/// checks integrity leaves it to the reader, so the error is the one a plain read gives.
+fn verify_pass<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    trust: Option<&TrustStore>,
+    options: &ReadOptions,
+    manifests_by_verifier: bool,
+) -> (VerifyReport, Result<Scan>) {
     let mut collector = StreamCollector::default();
     let tiles = TileDigests::default();
     let options = ReadOptions {
-        manifests_checked_by_verifier: true,
+        manifests_checked_by_verifier: manifests_by_verifier,
         check_digests: false,
         ..options.clone()
     };
@@ -155,7 +168,7 @@ pub(crate) fn read_checked<R: Read>(
     total_len: Option<u64>,
     options: &ReadOptions,
 ) -> Result<Scan> {
-    let (report, scan) = verify_and_read(reader, total_len, None, options);
+    let (report, scan) = verify_pass(reader, total_len, None, options, false);
     let scan = scan?;
     match report.integrity_error() {
         Some(e) => Err(e),
