@@ -166,7 +166,12 @@ fn invalid_vectors_give_the_same_error_with_the_check_on() {
         let bytes = std::fs::read(&path).expect("vector");
         let plain = read_bytes(&bytes, &ReadOptions::default()).expect_err("invalid");
         let checked = read_bytes(&bytes, &checked()).expect_err("invalid");
-        assert_eq!(checked.kind(), plain.kind(), "{}: {checked}", path.display());
+        assert_eq!(
+            checked.kind(),
+            plain.kind(),
+            "{}: {checked}",
+            path.display()
+        );
     }
 }
 
