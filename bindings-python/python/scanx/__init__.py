@@ -6,6 +6,7 @@
 ...     report = scan.verify(trust=scanx.TrustStore.load("trust.json"))
 """
 
+from ._catalog import catalog, catalog_schema
 from ._scan import Limits, Plane, Scan, open, read_verified, validate, verify
 from ._scanx import PublicKey, SigningKey, TrustStore, __version__
 from ._write import Editor, Encoding, ExternalSigner, PlaneData, Signer, edit, write
@@ -27,6 +28,8 @@ __all__ = [
     "validate",
     "verify",
     "read_verified",
+    "catalog",
+    "catalog_schema",
     "write",
     "edit",
     "Scan",
