@@ -123,6 +123,37 @@ pub fn read_stream_observed<R: Read>(
     observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
     tile_observer: &(dyn Fn(&RawChunk) + Sync),
 ) -> Result<Scan> {
+    read_pass(
+        reader,
+        total_len,
+        options,
+        observer,
+        tile_observer,
+        Pixels::Keep,
+    )
+}
+
+/// What a forward pass does with the pixels it decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pixels {
+    /// Decoded into the planes of the scan.
+    Keep,
+    /// Decoded, so that every tile is checked as a read checks it, into one scratch
+    /// buffer per task and dropped: the verifier needs the checks, not the pixels, and a
+    /// verification then holds no more than the compressed tiles. Each plane of the scan
+    /// returned holds a single sample.
+    Discard,
+}
+
+/// The forward pass behind [`read_stream_observed`], keeping or discarding the pixels.
+pub(crate) fn read_pass<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    options: &ReadOptions,
+    observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
+    tile_observer: &(dyn Fn(&RawChunk) + Sync),
+    pixels_mode: Pixels,
+) -> Result<Scan> {
     let limits = &options.limits;
     let mut chunks = ChunkStream::new(reader, total_len, limits.clone())?;
     let version = chunks.version();
@@ -264,7 +295,7 @@ pub fn read_stream_observed<R: Read>(
             row: t.header.row,
         })
         .collect();
-    let decoded_planes = decode_planes(planes, pending, &redacted, tile_observer)?;
+    let decoded_planes = decode_planes(planes, pending, &redacted, tile_observer, pixels_mode)?;
     let mut redacted_tiles: Vec<TileRef> = redacted.into_iter().collect();
     redacted_tiles.retain(|t| usize::from(t.plane) < decoded_planes.len() && !present.contains(t));
 
@@ -292,6 +323,7 @@ fn decode_planes(
     pending: Vec<PendingTile>,
     redacted: &std::collections::BTreeSet<TileRef>,
     tile_observer: &(dyn Fn(&RawChunk) + Sync),
+    pixels_mode: Pixels,
 ) -> Result<Vec<Plane>> {
     let mut present: Vec<Vec<bool>> = planes
         .iter()
@@ -331,16 +363,25 @@ fn decode_planes(
     // slices of the plane, so tasks run in parallel without holding every decoded tile at
     // once. A tile as wide as its plane is decoded in place; a narrower one goes through
     // one reused scratch buffer per band, since its rows are strided in the plane.
+    // Without the pixels, every band decodes into its task's scratch buffer.
     let mut buffers = planes
         .iter()
-        .map(|p| PixelBuffer::zeroed(p.sample_type, p.grid.width, p.grid.height))
+        .map(|p| match pixels_mode {
+            Pixels::Keep => PixelBuffer::zeroed(p.sample_type, p.grid.width, p.grid.height),
+            Pixels::Discard => PixelBuffer::zeroed(p.sample_type, 1, 1),
+        })
         .collect::<Result<Vec<_>>>()?;
-    let mut bands: Vec<(&PlaneInfo, &mut [u8], &[PendingTile])> = Vec::new();
+    let mut bands: Vec<(&PlaneInfo, Option<&mut [u8]>, &[PendingTile])> = Vec::new();
     let mut rest: &[PendingTile] = &pending;
     for (info, buffer) in planes.iter().zip(buffers.iter_mut()) {
         let row_bytes = info.grid.width as usize * info.sample_type.bytes_per_sample();
         let band_len = row_bytes * info.grid.tile_height as usize;
-        for (row, band) in buffer.as_bytes_mut().chunks_mut(band_len).enumerate() {
+        let mut slices: Box<dyn Iterator<Item = Option<&mut [u8]>>> = match pixels_mode {
+            Pixels::Keep => Box::new(buffer.as_bytes_mut().chunks_mut(band_len).map(Some)),
+            Pixels::Discard => Box::new(std::iter::repeat_with(|| None)),
+        };
+        for row in 0..info.grid.rows() as usize {
+            let band = slices.next().flatten();
             // Tiles are sorted by (plane, row, column), so each band's tiles are the next run.
             let n = rest
                 .iter()
@@ -357,42 +398,49 @@ fn decode_planes(
             "tile outside every band of its plane (tiles out of order)",
         )));
     }
-    bands.into_par_iter().try_for_each(|(plane, band, tiles)| {
-        let bps = plane.sample_type.bytes_per_sample();
-        let row_bytes = plane.grid.width as usize * bps;
-        let mut scratch = Vec::new();
-        for t in tiles {
-            tile_observer(&t.chunk);
-            let rect = check_tile_against_plane(&t.header, plane, t.offset)?;
-            let (_, data) = TileHeader::parse(&t.chunk.payload, t.chunk.payload_offset())?;
-            let tile_row_bytes = rect.width as usize * bps;
-            let tile_len = tile_row_bytes * rect.height as usize;
-            let decode = |out: &mut [u8]| {
-                pixels::decode_tile_into(
-                    data,
-                    plane.sample_type,
-                    rect.width,
-                    rect.height,
-                    &t.header.filters,
-                    t.header.codec,
-                    out,
-                )
-                .map_err(|e| t.chunk.locate(e))
-            };
-            if rect.width == plane.grid.width {
-                decode(&mut band[..tile_len])?;
-                continue;
+    bands
+        .into_par_iter()
+        .try_for_each(|(plane, mut band, tiles)| {
+            let bps = plane.sample_type.bytes_per_sample();
+            let row_bytes = plane.grid.width as usize * bps;
+            let mut scratch = Vec::new();
+            for t in tiles {
+                tile_observer(&t.chunk);
+                let rect = check_tile_against_plane(&t.header, plane, t.offset)?;
+                let (_, data) = TileHeader::parse(&t.chunk.payload, t.chunk.payload_offset())?;
+                let tile_row_bytes = rect.width as usize * bps;
+                let tile_len = tile_row_bytes * rect.height as usize;
+                let decode = |out: &mut [u8]| {
+                    pixels::decode_tile_into(
+                        data,
+                        plane.sample_type,
+                        rect.width,
+                        rect.height,
+                        &t.header.filters,
+                        t.header.codec,
+                        out,
+                    )
+                    .map_err(|e| t.chunk.locate(e))
+                };
+                let Some(band) = band.as_deref_mut() else {
+                    scratch.resize(tile_len, 0);
+                    decode(&mut scratch)?;
+                    continue;
+                };
+                if rect.width == plane.grid.width {
+                    decode(&mut band[..tile_len])?;
+                    continue;
+                }
+                scratch.resize(tile_len, 0);
+                decode(&mut scratch)?;
+                let x = rect.x as usize * bps;
+                for (y, src) in scratch.chunks_exact(tile_row_bytes).enumerate() {
+                    let at = y * row_bytes + x;
+                    band[at..at + tile_row_bytes].copy_from_slice(src);
+                }
             }
-            scratch.resize(tile_len, 0);
-            decode(&mut scratch)?;
-            let x = rect.x as usize * bps;
-            for (y, src) in scratch.chunks_exact(tile_row_bytes).enumerate() {
-                let at = y * row_bytes + x;
-                band[at..at + tile_row_bytes].copy_from_slice(src);
-            }
-        }
-        Ok::<(), Error>(())
-    })?;
+            Ok::<(), Error>(())
+        })?;
     drop(pending);
 
     Ok(planes

@@ -78,7 +78,7 @@ use crate::container::chunk::ChunkType;
 use crate::crypto::TrustStore;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Scan;
-use crate::stream::{read_stream_observed, ReadOptions};
+use crate::stream::{read_pass, Pixels, ReadOptions};
 use collect::{StreamCollector, TileDigests};
 
 /// The chunk types a redaction may remove: the salted ones, whose manifest digests reveal
@@ -87,7 +87,10 @@ pub const REDACTABLE: [ChunkType; 2] = [ChunkType::PERS, ChunkType::TILE];
 
 /// Verifies a whole file read from any `Read`, in one forward pass: the file is read with
 /// every structural check of [`crate::read_stream`], and every chunk is digested as it
-/// passes, except tiles, which are digested in parallel as they are decoded.
+/// passes, except tiles, which are digested in parallel as they are decoded. Tiles are
+/// decoded to check them as a read does, each into a scratch buffer that is then reused:
+/// no plane is allocated, so a verification holds the compressed tiles, not the pixels
+/// ([`verify_and_read`] keeps them).
 ///
 /// Never fails: a file that breaks the format, or a stream that cannot be read to the
 /// end, gives [`Status::Invalid`] with a [`Reason::FormatError`] problem naming the error
@@ -100,7 +103,7 @@ pub fn verify_stream<R: Read>(
     trust: Option<&TrustStore>,
     options: &ReadOptions,
 ) -> VerifyReport {
-    verify_and_read(reader, total_len, trust, options).0
+    verify_pass(reader, total_len, trust, options, true, Pixels::Discard).0
 }
 
 /// Verifies a whole file and returns the decoded scan from the same forward pass: each
@@ -113,7 +116,7 @@ pub fn verify_and_read<R: Read>(
     trust: Option<&TrustStore>,
     options: &ReadOptions,
 ) -> (VerifyReport, Result<Scan>) {
-    verify_pass(reader, total_len, trust, options, true)
+    verify_pass(reader, total_len, trust, options, true, Pixels::Keep)
 }
 
 /// `manifests_by_verifier`: the verifier, not the reader, reports a manifest naming
@@ -125,6 +128,7 @@ fn verify_pass<R: Read>(
     trust: Option<&TrustStore>,
     options: &ReadOptions,
     manifests_by_verifier: bool,
+    pixels: Pixels,
 ) -> (VerifyReport, Result<Scan>) {
     let mut collector = StreamCollector::default();
     let tiles = TileDigests::default();
@@ -133,7 +137,7 @@ fn verify_pass<R: Read>(
         check_digests: false,
         ..options.clone()
     };
-    let result = read_stream_observed(
+    let result = read_pass(
         reader,
         total_len,
         &options,
@@ -142,6 +146,7 @@ fn verify_pass<R: Read>(
             Ok(())
         },
         &|raw| tiles.observe(raw),
+        pixels,
     );
     let head = collector.head();
     let failure = match result {
@@ -168,7 +173,7 @@ pub(crate) fn read_checked<R: Read>(
     total_len: Option<u64>,
     options: &ReadOptions,
 ) -> Result<Scan> {
-    let (report, scan) = verify_pass(reader, total_len, None, options, false);
+    let (report, scan) = verify_pass(reader, total_len, None, options, false, Pixels::Keep);
     let scan = scan?;
     match report.integrity_error() {
         Some(e) => Err(e),
