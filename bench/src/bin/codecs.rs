@@ -3,6 +3,10 @@
 //! the same pixels, in one run. Each time is the best of `--runs` (default 3) runs.
 //!
 //! `cargo run --release -p scanx-bench --bin codecs [-- --runs N]`
+//!
+//! `-- --list` prints every codec of [`Codec::ALL`] instead, one a line: its name, the
+//! filter chain `bench/compare.py` measures it with (comma-separated, `-` for none), and
+//! `default` for the codec of [`Encoding::default`].
 
 use std::io::Cursor;
 use std::time::{Duration, Instant};
@@ -121,6 +125,10 @@ fn main() {
 
 fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        list_codecs();
+        return Ok(());
+    }
     let runs = args
         .iter()
         .position(|a| a == "--runs")
@@ -253,6 +261,35 @@ fn run() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The chain each codec is compared with: the default encoding for the default codec, the
+/// default filters before a byte-oriented codec, none before stored or a codec that
+/// models pixels itself.
+fn list_codecs() {
+    let default = Encoding::default();
+    for &codec in Codec::ALL {
+        let filters = if codec == default.codec {
+            default.filters.clone()
+        } else {
+            match codec {
+                Codec::Deflate | Codec::Zstd => vec![Filter::Predictor2D, Filter::ByteShuffle],
+                _ => Vec::new(),
+            }
+        };
+        let names: Vec<&str> = filters.iter().map(|f| f.name()).collect();
+        let chain = if names.is_empty() {
+            "-".to_owned()
+        } else {
+            names.join(",")
+        };
+        let mark = if codec == default.codec {
+            "\tdefault"
+        } else {
+            ""
+        };
+        println!("{}\t{chain}{mark}", codec.name());
+    }
 }
 
 fn rayon_threads() -> usize {
