@@ -315,6 +315,10 @@ pub(crate) fn read_pass<R: Read>(
     })
 }
 
+/// One row of tiles of a plane: its part of the plane's buffer (none when the pixels are
+/// discarded) and its tiles.
+type Band<'a> = (&'a PlaneInfo, Option<&'a mut [u8]>, &'a [PendingTile]);
+
 /// Decodes every tile (in parallel) into its plane, checking first that every tile is
 /// present unless a redaction removed it, so that an incomplete file is refused before
 /// anything of its planes' declared size is allocated.
@@ -371,17 +375,17 @@ fn decode_planes(
             Pixels::Discard => PixelBuffer::zeroed(p.sample_type, 1, 1),
         })
         .collect::<Result<Vec<_>>>()?;
-    let mut bands: Vec<(&PlaneInfo, Option<&mut [u8]>, &[PendingTile])> = Vec::new();
+    let mut bands: Vec<Band> = Vec::new();
     let mut rest: &[PendingTile] = &pending;
     for (info, buffer) in planes.iter().zip(buffers.iter_mut()) {
         let row_bytes = info.grid.width as usize * info.sample_type.bytes_per_sample();
         let band_len = row_bytes * info.grid.tile_height as usize;
-        let mut slices: Box<dyn Iterator<Item = Option<&mut [u8]>>> = match pixels_mode {
-            Pixels::Keep => Box::new(buffer.as_bytes_mut().chunks_mut(band_len).map(Some)),
-            Pixels::Discard => Box::new(std::iter::repeat_with(|| None)),
+        let mut slices = match pixels_mode {
+            Pixels::Keep => Some(buffer.as_bytes_mut().chunks_mut(band_len)),
+            Pixels::Discard => None,
         };
         for row in 0..info.grid.rows() as usize {
-            let band = slices.next().flatten();
+            let band = slices.as_mut().and_then(|s| s.next());
             // Tiles are sorted by (plane, row, column), so each band's tiles are the next run.
             let n = rest
                 .iter()

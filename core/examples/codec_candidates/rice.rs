@@ -329,7 +329,8 @@ impl RawReader<'_> {
     fn finished(&self) -> bool {
         let length = self.position.div_ceil(8);
         length == self.data.len()
-            && (self.position % 8 == 0 || self.data[length - 1] >> (self.position % 8) == 0)
+            && (self.position.is_multiple_of(8)
+                || self.data[length - 1] >> (self.position % 8) == 0)
     }
 }
 
