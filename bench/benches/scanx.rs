@@ -53,6 +53,11 @@ impl Workload {
     }
 }
 
+/// Opens a file held in memory for random access, as the bindings do.
+fn open<'a>(bytes: &'a [u8], options: &ReadOptions) -> Reader<scanx::BytesSource<&'a [u8]>> {
+    Reader::from_source(scanx::BytesSource(black_box(bytes)), options.clone()).expect("open")
+}
+
 fn workloads() -> Vec<Workload> {
     let small = dual_energy_scan(2000, 1000, 2026).expect("synthetic scan");
     let medium = dual_energy_scan(6000, 2000, 2026).expect("synthetic scan");
@@ -187,11 +192,7 @@ fn benches(c: &mut Criterion) {
             let name = format!("{}/{label}", codec.name());
             g.bench_function(BenchmarkId::new(name, w.name), |b| {
                 b.iter(|| {
-                    let r = Reader::from_source(
-                        scanx::BytesSource(black_box(bytes.as_slice())),
-                        options.clone(),
-                    )
-                    .expect("open");
+                    let r = open(bytes, options);
                     (0..w.planes.len() as u16)
                         .map(|i| r.read_plane(i).expect("plane"))
                         .collect::<Vec<_>>()
@@ -250,11 +251,7 @@ fn benches(c: &mut Criterion) {
             let name = format!("{}/{label}", codec.name());
             g.bench_function(BenchmarkId::new(name, w.name), |b| {
                 b.iter(|| {
-                    let r = Reader::from_source(
-                        scanx::BytesSource(black_box(bytes.as_slice())),
-                        options.clone(),
-                    )
-                    .expect("open");
+                    let r = open(bytes, options);
                     r.metadata().site.locode.len()
                 })
             });

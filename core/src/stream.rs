@@ -426,21 +426,20 @@ fn decode_planes(
                     )
                     .map_err(|e| t.chunk.locate(e))
                 };
-                let Some(band) = band.as_deref_mut() else {
-                    scratch.resize(tile_len, 0);
-                    decode(&mut scratch)?;
-                    continue;
-                };
-                if rect.width == plane.grid.width {
-                    decode(&mut band[..tile_len])?;
-                    continue;
-                }
-                scratch.resize(tile_len, 0);
-                decode(&mut scratch)?;
-                let x = rect.x as usize * bps;
-                for (y, src) in scratch.chunks_exact(tile_row_bytes).enumerate() {
-                    let at = y * row_bytes + x;
-                    band[at..at + tile_row_bytes].copy_from_slice(src);
+                match band.as_deref_mut() {
+                    Some(band) if rect.width == plane.grid.width => {
+                        decode(&mut band[..tile_len])?;
+                    }
+                    band => {
+                        scratch.resize(tile_len, 0);
+                        decode(&mut scratch)?;
+                        let Some(band) = band else { continue };
+                        let x = rect.x as usize * bps;
+                        for (y, src) in scratch.chunks_exact(tile_row_bytes).enumerate() {
+                            let at = y * row_bytes + x;
+                            band[at..at + tile_row_bytes].copy_from_slice(src);
+                        }
+                    }
                 }
             }
             Ok::<(), Error>(())
