@@ -160,6 +160,54 @@ pub const VECTORS: &[Vector] = &[
         recipe: "base file; tile (0, 0) holds a zstd frame of its 24 bytes with the first byte of its magic changed to 00, codec zstd; resealed",
         make: zstd_corrupt,
     },
+    Vector {
+        name: "zstd-dictionary-id-zero",
+        expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
+        comment: "a zstd frame whose header carries a 1-byte Dictionary_ID field of 0, which means no dictionary (RFC 8878 section 3.1.1.1.3)",
+        recipe: "base file; tile (0, 0) holds the zstd frame 28 b5 2f fd 21 00 18 c1 00 00 followed by its 24 stored bytes (descriptor 21: single segment, 1-byte dictionary id 00, 1-byte content size 18; one raw last block of 24 bytes), codec zstd; resealed",
+        make: zstd_dictionary_id_zero,
+    },
+    Vector {
+        name: "zstd-dictionary-id-nonzero",
+        expect: Expect::Invalid(ErrorKind::CodecError),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "a zstd frame that names dictionary 1, which no reader has",
+        recipe: "as zstd-dictionary-id-zero with the dictionary id byte 01",
+        make: zstd_dictionary_id_nonzero,
+    },
+    Vector {
+        name: "zstd-window-log-31",
+        expect: Expect::Valid,
+        verify: Verdict::UNSIGNED,
+        comment: "a zstd frame declaring a 2 GiB window (Window_Log 31, the largest a reader must accept) for 24 bytes of content: the reader decodes it in memory bounded by the 24 bytes",
+        recipe: "base file; tile (0, 0) holds the zstd frame 28 b5 2f fd 80 a8 18 00 00 00 c1 00 00 followed by its 24 stored bytes (descriptor 80: 4-byte content size, no single segment; window descriptor a8: exponent 21, mantissa 0; content size 24; one raw last block), codec zstd; resealed",
+        make: zstd_window_log_31,
+    },
+    Vector {
+        name: "zstd-window-log-32",
+        expect: Expect::Invalid(ErrorKind::CodecError),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "a zstd frame declaring a 4 GiB window (Window_Log 32), over the largest a reader accepts",
+        recipe: "as zstd-window-log-31 with the window descriptor b0 (exponent 22)",
+        make: zstd_window_log_32,
+    },
+    Vector {
+        name: "zstd-content-size-wrong-block-corrupt",
+        expect: Expect::Invalid(ErrorKind::TileSizeMismatch),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "a zstd frame declaring 1 MiB whose one compressed block is corrupt: the declared content size is checked before any block is decoded",
+        recipe: "base file; tile (0, 0) holds the zstd frame 28 b5 2f fd a0 00 00 10 00 25 00 00 ff ff ff ff (descriptor a0: single segment, 4-byte content size 1048576; one compressed last block of 4 bytes ff ff ff ff), codec zstd; resealed",
+        make: zstd_content_size_wrong_block_corrupt,
+    },
+    Vector {
+        name: "zstd-content-size-wrong-trailing-bytes",
+        expect: Expect::Invalid(ErrorKind::CodecError),
+        verify: Verdict::FORMAT_ERROR,
+        comment: "a zstd frame declaring 1 MiB followed by 4 more bytes: the frame's extent is checked before its content size",
+        recipe: "as zstd-content-size-wrong followed by 00 00 00 00",
+        make: zstd_content_size_wrong_trailing_bytes,
+    },
 ];
 
 /// The base file with tile (0, 0) edited, resealed.
@@ -330,6 +378,68 @@ fn zstd_corrupt(ctx: &Context) -> Result<Vec<u8>> {
         if let Some(b) = z.first_mut() {
             *b = 0;
         }
+        Ok(z)
+    })
+}
+
+/// A zstd frame written byte by byte: `header` (the frame header after the magic number)
+/// and one raw last block holding `content`.
+fn zstd_raw_frame(header: &[u8], content: &[u8]) -> Result<Vec<u8>> {
+    let size = u32::try_from(content.len())
+        .ok()
+        .filter(|&n| n < 1 << 21)
+        .ok_or_else(|| Error::invalid_argument("raw block too long"))?;
+    // Block header: Last_Block 1, Block_Type 0 (raw), Block_Size.
+    let block = (size << 3) | 1;
+    let mut z = vec![0x28, 0xb5, 0x2f, 0xfd];
+    z.extend_from_slice(header);
+    z.extend_from_slice(&block.to_le_bytes()[..3]);
+    z.extend_from_slice(content);
+    Ok(z)
+}
+
+fn zstd_dictionary_id_zero(ctx: &Context) -> Result<Vec<u8>> {
+    first_tile_coded(ctx, Codec::Zstd, |stored| {
+        zstd_raw_frame(&[0x21, 0x00, stored.len() as u8], stored)
+    })
+}
+
+fn zstd_dictionary_id_nonzero(ctx: &Context) -> Result<Vec<u8>> {
+    first_tile_coded(ctx, Codec::Zstd, |stored| {
+        zstd_raw_frame(&[0x21, 0x01, stored.len() as u8], stored)
+    })
+}
+
+fn zstd_window(ctx: &Context, descriptor: u8) -> Result<Vec<u8>> {
+    first_tile_coded(ctx, Codec::Zstd, |stored| {
+        let mut header = vec![0x80, descriptor];
+        header.extend_from_slice(&(stored.len() as u32).to_le_bytes());
+        zstd_raw_frame(&header, stored)
+    })
+}
+
+fn zstd_window_log_31(ctx: &Context) -> Result<Vec<u8>> {
+    zstd_window(ctx, 21 << 3)
+}
+
+fn zstd_window_log_32(ctx: &Context) -> Result<Vec<u8>> {
+    zstd_window(ctx, 22 << 3)
+}
+
+fn zstd_content_size_wrong_block_corrupt(ctx: &Context) -> Result<Vec<u8>> {
+    first_tile_coded(ctx, Codec::Zstd, |_| {
+        let mut z = vec![0x28, 0xb5, 0x2f, 0xfd, 0xa0];
+        z.extend_from_slice(&(MIB as u32).to_le_bytes());
+        // Block header: Last_Block 1, Block_Type 2 (compressed), Block_Size 4.
+        z.extend_from_slice(&[0x25, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff]);
+        Ok(z)
+    })
+}
+
+fn zstd_content_size_wrong_trailing_bytes(ctx: &Context) -> Result<Vec<u8>> {
+    first_tile_coded(ctx, Codec::Zstd, |_| {
+        let mut z = zstd_frame(&vec![0; MIB], true)?;
+        z.extend_from_slice(&[0; 4]);
         Ok(z)
     })
 }
