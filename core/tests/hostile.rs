@@ -15,6 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use scanx::{read_bytes, ReadOptions, Reader};
 use support::counting_alloc::{self, CountingAlloc};
 
@@ -158,31 +159,41 @@ struct Sweep {
 }
 
 /// Runs `probe` on every mutation `mutate(i)` for `i` in `positions`, failing with the
-/// mutation's description on a panic, a hang or an unbounded allocation.
+/// mutation's description on a panic, a hang or an unbounded allocation. The positions are
+/// probed in parallel on the rayon pool; the memory bound is checked on the whole
+/// process's heap, so it holds for all the probes running at once.
 fn sweep(
     what: &str,
     name: &str,
     positions: impl Iterator<Item = usize>,
-    mutate: impl Fn(usize) -> Vec<(String, Vec<u8>)>,
+    mutate: impl Fn(usize) -> Vec<(String, Vec<u8>)> + Sync,
 ) -> Sweep {
-    let mut found = Sweep::default();
-    for i in positions {
-        for (label, bytes) in mutate(i) {
-            let outcome = catch_unwind(AssertUnwindSafe(|| probe(&bytes)));
-            let Ok((accepted, elapsed)) = outcome else {
-                panic!("{name}: {what} {label} panics");
-            };
-            assert!(
-                elapsed < TIME_BOUND,
-                "{name}: {what} {label} took {elapsed:?}"
-            );
-            check_memory(&format!("{name}: {what} {label}"));
-            found.probes += 1;
-            found.accepted += usize::from(accepted);
-            found.slowest = found.slowest.max(elapsed);
-        }
-    }
-    found
+    let positions: Vec<usize> = positions.collect();
+    positions
+        .into_par_iter()
+        .map(|i| {
+            let mut found = Sweep::default();
+            for (label, bytes) in mutate(i) {
+                let outcome = catch_unwind(AssertUnwindSafe(|| probe(&bytes)));
+                let Ok((accepted, elapsed)) = outcome else {
+                    panic!("{name}: {what} {label} panics");
+                };
+                assert!(
+                    elapsed < TIME_BOUND,
+                    "{name}: {what} {label} took {elapsed:?}"
+                );
+                check_memory(&format!("{name}: {what} {label}"));
+                found.probes += 1;
+                found.accepted += usize::from(accepted);
+                found.slowest = found.slowest.max(elapsed);
+            }
+            found
+        })
+        .reduce(Sweep::default, |a, b| Sweep {
+            probes: a.probes + b.probes,
+            accepted: a.accepted + b.accepted,
+            slowest: a.slowest.max(b.slowest),
+        })
 }
 
 /// Every offset of a file up to [`FULL_SWEEP_MAX_LEN`], a stride of them otherwise.
