@@ -9,6 +9,7 @@ FUZZ_SECONDS ?= 600
 include bindings-c/c.mk
 include bindings-python/python.mk
 include cli/cli.mk
+include bench/bench.mk
 
 .PHONY: all build demo demo-rust test lint test-rust vectors check-vectors fuzz fuzz-smoke bench doc clean
 
@@ -53,9 +54,10 @@ fuzz:
 fuzz-smoke:
 	bash fuzz/run.sh 60
 
-## bench: write/read/size table for every codec and filter, beside other formats
-bench:
-	$(CARGO) run --release -p scanx-bench --bin codecs
+## bench: bench/compare.py (bench/bench.mk): scanx through the Python package beside numpy,
+## tifffile, h5py, zarr, pydicom, blosc2, the image codecs and c2pa, in its own virtualenv;
+## writes bench/RESULTS.md. The Rust codec table is `make bench-codecs`.
+bench: bench-compare
 
 doc:
 	$(CARGO) doc --workspace --no-deps
