@@ -3,6 +3,39 @@
 //! The codes are part of the public contract: the C library, the Python package and the
 //! command-line tool report the same numbers, and `spec/scanx-format.md` lists them. A
 //! code, once published, never changes meaning and is never reused.
+//!
+//! # A cut file
+//!
+//! A file that ends early (an interrupted copy or download) is rarely reported as
+//! [`ErrorKind::Truncated`]. Which error it gives depends on where the cut falls and on the
+//! reader, as `spec/scanx-format.md` section 3.3 requires:
+//!
+//! | Reader | Cut falls | Error |
+//! |---|---|---|
+//! | forward ([`crate::read_bytes`], [`crate::read_stream`]) | inside the 12-byte file header | `TRUNCATED` |
+//! | forward | inside a 12-byte chunk header, or exactly where a chunk would begin | `TRUNCATED` |
+//! | forward | inside a chunk payload | `LENGTH_OVERFLOW` |
+//! | forward, length unknown | inside a payload whose declared length exceeds `max_chunk_bytes` | `LIMIT_EXCEEDED` |
+//! | random access ([`crate::Reader`]) | anywhere, leaving fewer than 40 bytes | `TRUNCATED` |
+//! | random access | anywhere else | `MISSING_CHUNK` |
+//!
+//! Almost every byte of a file is payload (tiles, metadata, signatures), so a cut almost
+//! always falls inside one: the forward reader finds a chunk whose declared `length` is
+//! more than what follows its header, which is `LENGTH_OVERFLOW` whether or not the reader
+//! knows the file's length (section 3.3, steps 3 and 5). `TRUNCATED` is kept for a file
+//! that stops inside a structure of fixed size, before any length could be checked.
+//!
+//! The random-access reader starts from the end of the file, where every scanx file has its
+//! 28-byte `TAIL` chunk; a cut file ends with whatever bytes the cut left, so its last 28
+//! bytes are not a `TAIL` and the `TAIL` is reported missing (`MISSING_CHUNK`, with the
+//! offset where it should have started). Only a file too short to hold a file header and a
+//! `TAIL` (40 bytes) is `TRUNCATED`. Bytes appended after the `TAIL` give the same
+//! `MISSING_CHUNK` to random access and `TRAILING_BYTES` to the forward reader.
+//!
+//! To tell a cut file from other damage, treat `TRUNCATED`, `LENGTH_OVERFLOW` and, from
+//! the random-access reader, `MISSING_CHUNK` at [`Error::offset`] `len - 28` as "the file
+//! may be incomplete". The test `core/tests/truncation_errors.rs` holds both readers to this
+//! table at every cut of three test vectors.
 
 use std::fmt;
 

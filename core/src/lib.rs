@@ -43,8 +43,11 @@
 //!   it is complete.
 //! - Bad input: every failure is an [`Error`] with a stable [`ErrorKind`] code, the chunk
 //!   and the byte offset; [`Limits`] bound what a hostile file can make the reader allocate.
+//!   A cut file is mostly `LENGTH_OVERFLOW` (forward reader) or `MISSING_CHUNK` (random
+//!   access), rarely `TRUNCATED`: the [`error`] module says which cut gives which, and why.
 
 pub mod atomic;
+mod bands;
 pub mod container;
 pub mod crypto;
 pub mod detached;

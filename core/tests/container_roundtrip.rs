@@ -71,6 +71,35 @@ fn output_is_deterministic() -> Result<()> {
     Ok(())
 }
 
+/// The environment variable that makes [`output_is_deterministic_across_processes`] write
+/// its file (to the path it names) instead of starting a child process.
+const DETERMINISM_CHILD: &str = "SCANX_TEST_DETERMINISM_OUT";
+
+/// The same file written in a child process (another address space, other hash seeds,
+/// one worker thread instead of the pool) is byte for byte the file written here.
+#[test]
+fn output_is_deterministic_across_processes() -> Result<()> {
+    let (here, _) = write_sample(Encoding::default())?;
+    if let Some(out) = std::env::var_os(DETERMINISM_CHILD) {
+        std::fs::write(out, &here)?;
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("child.scx");
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .args(["--exact", "output_is_deterministic_across_processes"])
+        .args(["--test-threads", "1"])
+        .env(DETERMINISM_CHILD, &out)
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    assert!(status.success(), "the child process failed: {status}");
+    let there = std::fs::read(&out)?;
+    assert_eq!(there.len(), here.len());
+    assert!(there == here, "the file written in another process differs");
+    Ok(())
+}
+
 #[test]
 fn every_truncation_is_an_error() -> Result<()> {
     let (bytes, _) = write_sample(Encoding::default())?;
@@ -107,23 +136,71 @@ impl Source for Counting<'_> {
     }
 }
 
+/// A 1536 x 1024 plane of noise in 256 x 256 tiles: several MB that no codec shrinks, so
+/// the file is far larger than the 64 KiB the random-access reader takes from its end.
+fn write_large() -> Result<(Vec<u8>, PixelBuffer)> {
+    let (width, height) = (1536, 1024);
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let samples: Vec<u16> = (0..width * height)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 48) as u16
+        })
+        .collect();
+    let pixels = PixelBuffer::from_u16(width, height, &samples)?;
+    let mut w = Writer::new(
+        Vec::new(),
+        &ScanMetadata::example(),
+        WriteOptions::deterministic([7; 16], [9; 32]),
+    )?;
+    w.personal_data(&PersonalData::example())?;
+    let p = w.add_plane(
+        PlaneSpec::new(
+            SampleType::U16,
+            width,
+            height,
+            PlaneAttributes::example_high_energy(),
+        )
+        .with_tile_size(256, 256),
+    )?;
+    w.write_plane(p, &pixels)?;
+    Ok((w.finish(&[])?, pixels))
+}
+
 #[test]
 fn metadata_and_one_tile_in_three_reads() -> Result<()> {
-    let (bytes, pixels) = write_sample(Encoding::default())?;
+    use std::sync::atomic::Ordering::SeqCst;
+    let (bytes, pixels) = write_large()?;
+    assert!(
+        bytes.len() > 3 << 20,
+        "{} bytes: the file must be much larger than the tail window",
+        bytes.len()
+    );
     let source = Counting(&bytes, Default::default());
     let reader = Reader::from_source(&source, ReadOptions::default())?;
     let _ = reader.metadata();
-    assert!(source.1.load(std::sync::atomic::Ordering::SeqCst) <= 2);
-    let tile = reader.read_tile(0, 1, 1)?.expect("present");
-    assert!(source.1.load(std::sync::atomic::Ordering::SeqCst) <= 3);
+    assert!(
+        source.1.load(SeqCst) <= 2,
+        "{} reads",
+        source.1.load(SeqCst)
+    );
+    // A tile in the middle, far from both ends of the file.
+    let tile = reader.read_tile(0, 3, 2)?.expect("present");
+    assert!(
+        source.1.load(SeqCst) <= 3,
+        "{} reads",
+        source.1.load(SeqCst)
+    );
     assert_eq!(
         tile,
         pixels
             .region(Rect {
-                x: 16,
-                y: 8,
-                width: 16,
-                height: 8
+                x: 3 * 256,
+                y: 2 * 256,
+                width: 256,
+                height: 256
             })?
             .into_bytes()
     );

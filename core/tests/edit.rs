@@ -67,8 +67,26 @@ fn redact_and_annotate_append_a_generation() -> Result<()> {
     let edited = editor.to_bytes(&[])?;
 
     // Every chunk of the original except the removed ones and INDX/TAIL is in the new
-    // file byte for byte: check a large prefix (header, HEAD, META) is shared.
+    // file byte for byte: the file header, and HEAD, META and every PLAN whole and in the
+    // same place; every tile but the redacted ones; nothing of the PERS chunk.
     assert_eq!(&edited[..12], &bytes[..12]);
+    let before = chunks(&bytes);
+    let after = chunks(&edited);
+    for kind in [*b"HEAD", *b"META", *b"PLAN"] {
+        let old: Vec<_> = before.iter().filter(|c| c.0 == kind).collect();
+        let new: Vec<_> = after.iter().filter(|c| c.0 == kind).collect();
+        assert!(!old.is_empty(), "the original has a {kind:?} chunk");
+        assert_eq!(old, new, "{kind:?} chunks differ");
+    }
+    assert!(before.iter().any(|c| &c.0 == b"PERS"));
+    assert!(!after.iter().any(|c| &c.0 == b"PERS"));
+    let old_tiles: Vec<_> = before.iter().filter(|c| &c.0 == b"TILE").collect();
+    let new_tiles: Vec<_> = after.iter().filter(|c| &c.0 == b"TILE").collect();
+    assert_eq!(new_tiles.len() + cab.len(), old_tiles.len());
+    assert!(
+        new_tiles.iter().all(|t| old_tiles.contains(t)),
+        "every kept tile is copied byte for byte"
+    );
     let scan = read_bytes(&edited, &ReadOptions::default())?;
     assert!(scan.personal.is_none());
     assert_eq!(scan.manifests.len(), 2);
@@ -149,6 +167,31 @@ fn redacting_what_is_not_there_is_an_error() -> Result<()> {
     Ok(())
 }
 
+/// A signer that always fails, to make a save fail after most of the file is written.
+struct FailingSigner(scanx::crypto::PublicKey);
+
+impl scanx::crypto::Signer for FailingSigner {
+    fn public_key(&self) -> Result<scanx::crypto::PublicKey> {
+        Ok(self.0)
+    }
+    fn sign(&self, _message: &[u8]) -> Result<[u8; scanx::crypto::SIGNATURE_LEN]> {
+        Err(scanx::Error::new(
+            ErrorKind::SignerFailed,
+            "the signing device is unplugged",
+        ))
+    }
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &std::path::Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        names.push(entry?.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
 #[test]
 fn save_replaces_atomically_and_never_touches_the_input_on_failure() -> Result<()> {
     let (bytes, _) = original()?;
@@ -157,9 +200,47 @@ fn save_replaces_atomically_and_never_touches_the_input_on_failure() -> Result<(
     std::fs::write(&path, &bytes)?;
     let mut editor = Editor::open(&path)?;
     editor.add_annotation(&small_annotation())?;
+
+    // Failure 1: the signer fails while the new file is being written over the input.
+    let key = scanx::crypto::SigningKey::from_seed(&[42; 32]);
+    let failing = FailingSigner(key.public_key());
+    let request = scanx::SignRequest {
+        signer: &failing,
+        role: Role::Agency,
+        time: 1_772_445_600,
+    };
+    let e = editor
+        .save(&path, &[request])
+        .expect_err("the signer fails");
+    assert_eq!(e.kind(), ErrorKind::SignerFailed, "{e}");
+    assert_eq!(std::fs::read(&path)?, bytes, "the input is byte-identical");
+    assert_eq!(
+        names_in(dir.path())?,
+        ["scan.scx"],
+        "no temporary file left"
+    );
+
+    // Failure 2: the destination is a directory, so the final rename fails.
+    let blocked = dir.path().join("blocked.scx");
+    std::fs::create_dir(&blocked)?;
+    std::fs::write(blocked.join("inside"), b"kept")?;
+    let e = editor
+        .save(&blocked, &[])
+        .expect_err("a directory is in the way");
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+    assert_eq!(std::fs::read(&path)?, bytes, "the input is byte-identical");
+    assert_eq!(std::fs::read(blocked.join("inside"))?, b"kept");
+    assert_eq!(
+        names_in(dir.path())?,
+        ["blocked.scx", "scan.scx"],
+        "no temporary file left"
+    );
+
+    // Success: the input is replaced by the edited file, and nothing else is left.
     editor.save(&path, &[])?;
     let saved = std::fs::read(&path)?;
     assert_ne!(saved, bytes);
+    assert_eq!(saved, editor.to_bytes(&[])?);
     assert_eq!(
         read_bytes(&saved, &ReadOptions::default())?
             .annotations
@@ -167,11 +248,28 @@ fn save_replaces_atomically_and_never_touches_the_input_on_failure() -> Result<(
         1
     );
     assert_eq!(
-        std::fs::read_dir(dir.path())?.count(),
-        1,
+        names_in(dir.path())?,
+        ["blocked.scx", "scan.scx"],
         "no temporary file left behind"
     );
     Ok(())
+}
+
+/// Every chunk of a file, in order: its type and the whole chunk (header and payload).
+/// Walks the chunk headers: a 12-byte file header, then per chunk a 4-byte type and an
+/// 8-byte little-endian payload length.
+fn chunks(bytes: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut at = 12;
+    while at < bytes.len() {
+        let kind: [u8; 4] = bytes[at..at + 4].try_into().expect("a chunk type");
+        let len = u64::from_le_bytes(bytes[at + 4..at + 12].try_into().expect("a length"));
+        let end = at + 12 + usize::try_from(len).expect("a small file");
+        out.push((kind, bytes[at..end].to_vec()));
+        at = end;
+    }
+    assert_eq!(at, bytes.len(), "the chunks end where the file does");
+    out
 }
 
 /// The example annotation, moved into the top-left 1 x 1 pixel so it fits any plane.
