@@ -4,12 +4,13 @@
 
 use std::io::Read;
 
-use rayon::prelude::*;
+use std::collections::BTreeSet;
 
+use crate::bands::{BandDecoder, PendingTile, Shared};
 use crate::container::chunk::{ChunkStream, ChunkType, RawChunk, CHUNK_HEADER_LEN};
+use crate::container::head::Head;
 use crate::container::index::{Index, IndexEntry, PlaneRef};
 use crate::container::order::OrderChecker;
-use crate::container::tile::TileHeader;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::model::{Plane, PlaneInfo, Scan, TileRef, UnknownChunk};
@@ -17,7 +18,7 @@ use crate::parse::{
     check_annotation, check_manifest, check_tile_against_plane, order_info, parse_chunk,
     redacted_tiles, Parsed,
 };
-use crate::pixels::{self, PixelBuffer};
+use crate::pixels::PixelBuffer;
 
 /// Options for reading.
 #[non_exhaustive]
@@ -52,13 +53,6 @@ impl ReadOptions {
         self.check_digests = check;
         self
     }
-}
-
-/// A tile kept encoded until the whole file has been read.
-struct PendingTile {
-    header: TileHeader,
-    offset: u64,
-    chunk: RawChunk,
 }
 
 /// Reads a whole file in one forward pass. `total_len`, when known, lets lengths be
@@ -146,6 +140,10 @@ pub(crate) enum Pixels {
 }
 
 /// The forward pass behind [`read_stream_observed`], keeping or discarding the pixels.
+///
+/// Chunks are read and checked in order; from the first tile on, the tiles of each band
+/// are decoded by tasks of the thread pool while the pass reads on (see [`crate::bands`]),
+/// so the pass holds a bounded amount of compressed data whatever the file's size.
 pub(crate) fn read_pass<R: Read>(
     reader: R,
     total_len: Option<u64>,
@@ -154,29 +152,150 @@ pub(crate) fn read_pass<R: Read>(
     tile_observer: &(dyn Fn(&RawChunk) + Sync),
     pixels_mode: Pixels,
 ) -> Result<Scan> {
-    let limits = &options.limits;
-    let mut chunks = ChunkStream::new(reader, total_len, limits.clone())?;
-    let version = chunks.version();
-    let mut order = OrderChecker::new(limits);
-    let mut rebuilt = Index::default();
-    let mut head = None;
-    let mut metadata = None;
-    let mut metadata_json = Vec::new();
-    let mut personal = None;
-    let mut planes: Vec<PlaneInfo> = Vec::new();
-    let mut pending: Vec<PendingTile> = Vec::new();
-    let mut annotations = Vec::new();
-    let mut events = Vec::new();
-    let mut unknown_chunks = Vec::new();
-    let mut manifests = Vec::new();
-    let mut signatures = Vec::new();
-    let mut decoded_total: u64 = 0;
-    let mut index_chunk: Option<RawChunk> = None;
-
+    let mut chunks = ChunkStream::new(reader, total_len, options.limits.clone())?;
+    let mut pass = Pass::new(chunks.version(), options);
+    let mut first_tile = None;
     while let Some(raw) = chunks.next_chunk()? {
         observer(&raw)?;
+        if let Some(tile) = pass.feed(raw)? {
+            first_tile = Some(tile);
+            break;
+        }
+    }
+
+    // Every PLAN precedes the first TILE (the order checker holds to it), so the planes
+    // are known here, and their buffers are made before the tiles that fill them.
+    let shared = Shared::new(tile_observer);
+    let planes = pass.planes.clone();
+    let mut buffers = None;
+    if let Some(first) = first_tile {
+        let outputs = match pixels_mode {
+            Pixels::Keep => Some(plane_buffers(&planes)?),
+            Pixels::Discard => None,
+        };
+        let buffers = buffers.insert(outputs);
+        let outputs = buffers
+            .as_mut()
+            .map(|b| b.iter_mut().map(PixelBuffer::as_bytes_mut).collect());
+        let mut decoder = BandDecoder::new(&planes, outputs, &shared);
+        rayon::in_place_scope(|scope| {
+            let read_on = || -> Result<()> {
+                decoder.push(first, scope)?;
+                while let Some(raw) = chunks.next_chunk()? {
+                    observer(&raw)?;
+                    if let Some(tile) = pass.feed(raw)? {
+                        decoder.push(tile, scope)?;
+                    }
+                }
+                decoder.finish(scope)
+            };
+            let result = read_on();
+            if result.is_err() {
+                shared.abort();
+            }
+            result
+        })?;
+    }
+
+    let scan = pass.finish()?;
+    if let Some(error) = shared.into_error() {
+        return Err(error);
+    }
+    let pixels = match buffers.flatten() {
+        Some(buffers) => buffers,
+        // No tile was read (every tile redacted) or the pixels are discarded.
+        None => match pixels_mode {
+            Pixels::Keep => plane_buffers(&planes)?,
+            Pixels::Discard => planes
+                .iter()
+                .map(|p| PixelBuffer::zeroed(p.sample_type, 1, 1))
+                .collect::<Result<_>>()?,
+        },
+    };
+    Ok(scan.with_planes(
+        planes
+            .into_iter()
+            .zip(pixels)
+            .map(|(info, pixels)| Plane { info, pixels }),
+    ))
+}
+
+/// A zero-filled buffer for each plane.
+fn plane_buffers(planes: &[PlaneInfo]) -> Result<Vec<PixelBuffer>> {
+    planes
+        .iter()
+        .map(|p| PixelBuffer::zeroed(p.sample_type, p.grid.width, p.grid.height))
+        .collect()
+}
+
+/// Everything a forward pass learns from the chunks, as they pass.
+struct Pass<'o> {
+    options: &'o ReadOptions,
+    version: crate::container::chunk::FormatVersion,
+    order: OrderChecker,
+    rebuilt: Index,
+    head: Option<Head>,
+    metadata: Option<crate::metadata::ScanMetadata>,
+    metadata_json: Vec<u8>,
+    personal: Option<crate::metadata::PersonalData>,
+    planes: Vec<PlaneInfo>,
+    /// The tiles read, in file order (which is plane, row, column order).
+    present: Vec<TileRef>,
+    annotations: Vec<crate::metadata::Annotation>,
+    events: Vec<crate::metadata::Event>,
+    unknown_chunks: Vec<UnknownChunk>,
+    manifests: Vec<crate::container::manifest::Manifest>,
+    signatures: Vec<crate::container::signature::SignatureRecord>,
+    decoded_total: u64,
+    index_chunk: Option<RawChunk>,
+}
+
+/// What a pass gives once every chunk has been read, before the planes are put in.
+struct PassResult {
+    scan: Scan,
+}
+
+impl PassResult {
+    fn with_planes(mut self, planes: impl Iterator<Item = Plane>) -> Scan {
+        self.scan.planes = planes.collect();
+        let count = self.scan.planes.len();
+        self.scan
+            .redacted_tiles
+            .retain(|t| usize::from(t.plane) < count);
+        self.scan
+    }
+}
+
+impl<'o> Pass<'o> {
+    fn new(version: crate::container::chunk::FormatVersion, options: &'o ReadOptions) -> Self {
+        Pass {
+            options,
+            version,
+            order: OrderChecker::new(&options.limits),
+            rebuilt: Index::default(),
+            head: None,
+            metadata: None,
+            metadata_json: Vec::new(),
+            personal: None,
+            planes: Vec::new(),
+            present: Vec::new(),
+            annotations: Vec::new(),
+            events: Vec::new(),
+            unknown_chunks: Vec::new(),
+            manifests: Vec::new(),
+            signatures: Vec::new(),
+            decoded_total: 0,
+            index_chunk: None,
+        }
+    }
+
+    /// Checks one chunk and takes note of it; a `TILE` is checked against its plane and
+    /// given back, to be decoded.
+    fn feed(&mut self, raw: RawChunk) -> Result<Option<PendingTile>> {
+        let limits = &self.options.limits;
         let parsed = parse_chunk(&raw, limits)?;
-        order.feed(raw.chunk_type, order_info(&parsed), raw.offset)?;
+        self.order
+            .feed(raw.chunk_type, order_info(&parsed), raw.offset)?;
         let mut entry = IndexEntry {
             chunk_type: raw.chunk_type,
             offset: raw.offset,
@@ -185,32 +304,37 @@ pub(crate) fn read_pass<R: Read>(
             col: 0,
             row: 0,
         };
+        let mut tile = None;
         match parsed {
-            Parsed::Head(h) => head = Some(h),
+            Parsed::Head(h) => self.head = Some(h),
             Parsed::Meta(m) => {
-                metadata = Some(*m);
-                metadata_json = raw.payload.clone();
+                self.metadata = Some(*m);
+                self.metadata_json = raw.payload.clone();
             }
-            Parsed::Pers(p) => personal = Some(*p),
+            Parsed::Pers(p) => self.personal = Some(*p),
             Parsed::Plan(info) => {
                 // Saturating: (2^32 - 1)^2 samples of 4 bytes do not fit a u64.
                 let bytes = u64::from(info.grid.width)
                     .saturating_mul(u64::from(info.grid.height))
                     .saturating_mul(info.sample_type.bytes_per_sample() as u64);
-                decoded_total = decoded_total.saturating_add(bytes);
-                Limits::check("decoded bytes", decoded_total, limits.max_decoded_bytes)
-                    .map_err(|e| raw.locate(e))?;
+                self.decoded_total = self.decoded_total.saturating_add(bytes);
+                Limits::check(
+                    "decoded bytes",
+                    self.decoded_total,
+                    limits.max_decoded_bytes,
+                )
+                .map_err(|e| raw.locate(e))?;
                 entry.plane = info.index;
-                rebuilt.planes.push(PlaneRef {
+                self.rebuilt.planes.push(PlaneRef {
                     grid: info.grid,
                     sample_type: info.sample_type,
                     flags: u8::from(info.personal),
-                    plan_entry: rebuilt.entries.len() as u32,
+                    plan_entry: self.rebuilt.entries.len() as u32,
                 });
-                planes.push(info);
+                self.planes.push(info);
             }
             Parsed::Tile(header) => {
-                let plane = planes.get(usize::from(header.plane)).ok_or_else(|| {
+                let plane = self.planes.get(usize::from(header.plane)).ok_or_else(|| {
                     raw.locate(Error::new(
                         ErrorKind::MalformedChunk,
                         "tile of an undeclared plane",
@@ -220,235 +344,144 @@ pub(crate) fn read_pass<R: Read>(
                 entry.plane = header.plane;
                 entry.col = header.col;
                 entry.row = header.row;
-                pending.push(PendingTile {
-                    header,
-                    offset: raw.offset,
-                    chunk: raw,
+                self.present.push(TileRef {
+                    plane: header.plane,
+                    col: header.col,
+                    row: header.row,
                 });
+                tile = Some(PendingTile { header, chunk: raw });
             }
             Parsed::Anno(a) => {
-                check_annotation(&a, &planes, raw.offset)?;
-                annotations.push(*a);
+                check_annotation(&a, &self.planes, raw.offset)?;
+                self.annotations.push(*a);
             }
-            Parsed::Evnt(e) => events.push(*e),
+            Parsed::Evnt(e) => self.events.push(*e),
             Parsed::Mani(m) => {
-                if let Some(h) = head
+                if let Some(h) = self
+                    .head
                     .as_ref()
-                    .filter(|_| !options.manifests_checked_by_verifier)
+                    .filter(|_| !self.options.manifests_checked_by_verifier)
                 {
-                    check_manifest(&m, h.algorithm, manifests.len() + 1, raw.offset)?;
+                    check_manifest(&m, h.algorithm, self.manifests.len() + 1, raw.offset)?;
                 }
-                manifests.push(m);
+                self.manifests.push(m);
             }
-            Parsed::Sign(s) => signatures.push(s),
+            Parsed::Sign(s) => self.signatures.push(s),
             Parsed::Indx => {
-                index_chunk = Some(raw);
-                continue;
+                self.index_chunk = Some(raw);
+                return Ok(None);
             }
             Parsed::Tail(tail) => {
-                let index = index_chunk.as_ref().ok_or_else(|| {
-                    Error::at(ErrorKind::MissingChunk, raw.offset, "TAIL without INDX")
-                })?;
-                if tail.index_offset != index.offset || tail.index_length != index.total_len() {
-                    return Err(raw.locate(Error::new(
-                        ErrorKind::IndexMismatch,
-                        format!(
-                            "TAIL points at an index at {} of {} bytes; the INDX chunk is at {} with {} bytes",
-                            tail.index_offset,
-                            tail.index_length,
-                            index.offset,
-                            index.total_len()
-                        ),
-                    )));
-                }
-                continue;
+                self.check_tail(&tail, &raw)?;
+                return Ok(None);
             }
-            Parsed::Unknown => unknown_chunks.push(UnknownChunk {
+            Parsed::Unknown => self.unknown_chunks.push(UnknownChunk {
                 chunk_type: raw.chunk_type,
                 offset: raw.offset,
                 length: raw.total_len() - CHUNK_HEADER_LEN,
             }),
         }
-        rebuilt.entries.push(entry);
+        self.rebuilt.entries.push(entry);
+        Ok(tile)
     }
-    order.finish()?;
 
-    let index_chunk =
-        index_chunk.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no INDX chunk"))?;
-    if rebuilt.encode() != index_chunk.payload {
-        return Err(index_chunk.locate(Error::new(
-            ErrorKind::IndexMismatch,
-            "the index does not describe the chunks of this file",
-        )));
+    fn check_tail(&self, tail: &crate::container::tail::Tail, raw: &RawChunk) -> Result<()> {
+        let index = self
+            .index_chunk
+            .as_ref()
+            .ok_or_else(|| Error::at(ErrorKind::MissingChunk, raw.offset, "TAIL without INDX"))?;
+        if tail.index_offset != index.offset || tail.index_length != index.total_len() {
+            return Err(raw.locate(Error::new(
+                ErrorKind::IndexMismatch,
+                format!(
+                    "TAIL points at an index at {} of {} bytes; the INDX chunk is at {} with {} bytes",
+                    tail.index_offset,
+                    tail.index_length,
+                    index.offset,
+                    index.total_len()
+                ),
+            )));
+        }
+        Ok(())
     }
-    let head = head.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
-    let metadata = metadata.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?;
 
-    let redacted = redacted_tiles(&events);
-    // A tile a redaction event names but that is in the file (put back, or planted) is
-    // decoded like any other: it is not a redacted tile. The verifier reports it.
-    let present: std::collections::BTreeSet<TileRef> = pending
-        .iter()
-        .map(|t| TileRef {
-            plane: t.header.plane,
-            col: t.header.col,
-            row: t.header.row,
+    /// The checks that need the whole file: the order's end, the index, the chunks that
+    /// must be there, and every tile present unless a redaction names it.
+    fn finish(self) -> Result<PassResult> {
+        self.order.finish()?;
+        let index_chunk = self
+            .index_chunk
+            .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no INDX chunk"))?;
+        if self.rebuilt.encode() != index_chunk.payload {
+            return Err(index_chunk.locate(Error::new(
+                ErrorKind::IndexMismatch,
+                "the index does not describe the chunks of this file",
+            )));
+        }
+        let head = self
+            .head
+            .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
+        let metadata = self
+            .metadata
+            .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no META chunk"))?;
+        let redacted = redacted_tiles(&self.events);
+        check_every_tile_present(&self.planes, &self.present, &redacted)?;
+        // A tile a redaction event names but that is in the file (put back, or planted)
+        // is decoded like any other: it is not a redacted tile. The verifier reports it.
+        let present: BTreeSet<TileRef> = self.present.into_iter().collect();
+        let redacted_tiles = redacted
+            .into_iter()
+            .filter(|t| !present.contains(t))
+            .collect();
+        Ok(PassResult {
+            scan: Scan {
+                version: self.version,
+                file_id: head.file_id,
+                metadata,
+                metadata_json: self.metadata_json,
+                personal: self.personal,
+                planes: Vec::new(),
+                annotations: self.annotations,
+                events: self.events,
+                unknown_chunks: self.unknown_chunks,
+                redacted_tiles,
+                manifests: self.manifests,
+                signatures: self.signatures,
+            },
         })
-        .collect();
-    let decoded_planes = decode_planes(planes, pending, &redacted, tile_observer, pixels_mode)?;
-    let mut redacted_tiles: Vec<TileRef> = redacted.into_iter().collect();
-    redacted_tiles.retain(|t| usize::from(t.plane) < decoded_planes.len() && !present.contains(t));
-
-    Ok(Scan {
-        version,
-        file_id: head.file_id,
-        metadata,
-        metadata_json,
-        personal,
-        planes: decoded_planes,
-        annotations,
-        events,
-        unknown_chunks,
-        redacted_tiles,
-        manifests,
-        signatures,
-    })
+    }
 }
 
-/// One row of tiles of a plane: its part of the plane's buffer (none when the pixels are
-/// discarded) and its tiles.
-type Band<'a> = (&'a PlaneInfo, Option<&'a mut [u8]>, &'a [PendingTile]);
-
-/// Decodes every tile (in parallel) into its plane, checking first that every tile is
-/// present unless a redaction removed it, so that an incomplete file is refused before
-/// anything of its planes' declared size is allocated.
-fn decode_planes(
-    planes: Vec<PlaneInfo>,
-    pending: Vec<PendingTile>,
-    redacted: &std::collections::BTreeSet<TileRef>,
-    tile_observer: &(dyn Fn(&RawChunk) + Sync),
-    pixels_mode: Pixels,
-) -> Result<Vec<Plane>> {
-    let mut present: Vec<Vec<bool>> = planes
-        .iter()
-        .map(|p| vec![false; p.grid.tile_count() as usize])
-        .collect();
-    for t in &pending {
-        let p = usize::from(t.header.plane);
-        let Some(plane) = planes.get(p) else { continue };
-        let slot = t.header.row as usize * plane.grid.cols() as usize + t.header.col as usize;
-        if let Some(seen) = present.get_mut(p).and_then(|s| s.get_mut(slot)) {
-            *seen = true;
-        }
-    }
-    for (info, seen) in planes.iter().zip(&present) {
-        let cols = info.grid.cols() as usize;
-        for (slot, there) in seen.iter().enumerate() {
-            let tile = TileRef {
-                plane: info.index,
-                col: (slot % cols) as u32,
-                row: (slot / cols) as u32,
-            };
-            if !there && !redacted.contains(&tile) {
-                return Err(Error::new(
-                    ErrorKind::MissingChunk,
-                    format!(
-                        "tile ({}, {}) of plane {} is missing and no redaction event names it",
-                        tile.col, tile.row, tile.plane
-                    ),
-                )
-                .with_chunk(ChunkType::TILE.0));
-            }
-        }
-    }
-    drop(present);
-
-    // Decode straight into the planes, one band of tile rows per task: bands are disjoint
-    // slices of the plane, so tasks run in parallel without holding every decoded tile at
-    // once. A tile as wide as its plane is decoded in place; a narrower one goes through
-    // one reused scratch buffer per band, since its rows are strided in the plane.
-    // Without the pixels, every band decodes into its task's scratch buffer.
-    let mut buffers = planes
-        .iter()
-        .map(|p| match pixels_mode {
-            Pixels::Keep => PixelBuffer::zeroed(p.sample_type, p.grid.width, p.grid.height),
-            Pixels::Discard => PixelBuffer::zeroed(p.sample_type, 1, 1),
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let mut bands: Vec<Band> = Vec::new();
-    let mut rest: &[PendingTile] = &pending;
-    for (info, buffer) in planes.iter().zip(buffers.iter_mut()) {
-        let row_bytes = info.grid.width as usize * info.sample_type.bytes_per_sample();
-        let band_len = row_bytes * info.grid.tile_height as usize;
-        let mut slices = match pixels_mode {
-            Pixels::Keep => Some(buffer.as_bytes_mut().chunks_mut(band_len)),
-            Pixels::Discard => None,
-        };
-        for row in 0..info.grid.rows() as usize {
-            let band = slices.as_mut().and_then(|s| s.next());
-            // Tiles are sorted by (plane, row, column), so each band's tiles are the next run.
-            let n = rest
-                .iter()
-                .take_while(|t| t.header.plane == info.index && t.header.row as usize == row)
-                .count();
-            let (tiles, after) = rest.split_at(n);
-            rest = after;
-            bands.push((info, band, tiles));
-        }
-    }
-    if let Some(t) = rest.first() {
-        return Err(t.chunk.locate(Error::new(
-            ErrorKind::MalformedChunk,
-            "tile outside every band of its plane (tiles out of order)",
-        )));
-    }
-    bands
-        .into_par_iter()
-        .try_for_each(|(plane, mut band, tiles)| {
-            let bps = plane.sample_type.bytes_per_sample();
-            let row_bytes = plane.grid.width as usize * bps;
-            let mut scratch = Vec::new();
-            for t in tiles {
-                tile_observer(&t.chunk);
-                let rect = check_tile_against_plane(&t.header, plane, t.offset)?;
-                let (_, data) = TileHeader::parse(&t.chunk.payload, t.chunk.payload_offset())?;
-                let tile_row_bytes = rect.width as usize * bps;
-                let tile_len = tile_row_bytes * rect.height as usize;
-                let decode = |out: &mut [u8]| {
-                    pixels::decode_tile_into(
-                        data,
-                        plane.sample_type,
-                        rect.width,
-                        rect.height,
-                        &t.header.filters,
-                        t.header.codec,
-                        out,
-                    )
-                    .map_err(|e| t.chunk.locate(e))
+/// Fails with `MISSING_CHUNK` on the first tile position of a plane that no tile filled
+/// and no redaction names. `present` is in file order, which is plane, row, column order.
+fn check_every_tile_present(
+    planes: &[PlaneInfo],
+    present: &[TileRef],
+    redacted: &BTreeSet<TileRef>,
+) -> Result<()> {
+    let mut read = present.iter().peekable();
+    for info in planes {
+        for row in 0..info.grid.rows() {
+            for col in 0..info.grid.cols() {
+                let tile = TileRef {
+                    plane: info.index,
+                    col,
+                    row,
                 };
-                match band.as_deref_mut() {
-                    Some(band) if rect.width == plane.grid.width => {
-                        decode(&mut band[..tile_len])?;
-                    }
-                    band => {
-                        scratch.resize(tile_len, 0);
-                        decode(&mut scratch)?;
-                        let Some(band) = band else { continue };
-                        let x = rect.x as usize * bps;
-                        for (y, src) in scratch.chunks_exact(tile_row_bytes).enumerate() {
-                            let at = y * row_bytes + x;
-                            band[at..at + tile_row_bytes].copy_from_slice(src);
-                        }
-                    }
+                if read.peek() == Some(&&tile) {
+                    read.next();
+                } else if !redacted.contains(&tile) {
+                    return Err(Error::new(
+                        ErrorKind::MissingChunk,
+                        format!(
+                            "tile ({col}, {row}) of plane {} is missing and no redaction event names it",
+                            info.index
+                        ),
+                    )
+                    .with_chunk(ChunkType::TILE.0));
                 }
             }
-            Ok::<(), Error>(())
-        })?;
-    drop(pending);
-
-    Ok(planes
-        .into_iter()
-        .zip(buffers)
-        .map(|(info, pixels)| Plane { info, pixels })
-        .collect())
+        }
+    }
+    Ok(())
 }

@@ -45,16 +45,70 @@ pub(crate) fn image_len(sample_type: SampleType, width: u32, height: u32) -> Res
 }
 
 /// A zero-filled buffer of `len` bytes, or `LIMIT_EXCEEDED` if it cannot be allocated.
+///
+/// The memory comes from a zeroed allocation: for a plane, the allocator maps fresh pages
+/// that the system supplies already zero on first write, so nothing writes zeros over
+/// memory the decoder is about to fill, and the pages are faulted in by the tasks that
+/// decode into them, in parallel. Asking for the same size first with a fallible
+/// reservation turns a size the allocator refuses into an error instead of an abort.
 pub(crate) fn zeroed_bytes(len: usize) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    bytes.try_reserve_exact(len).map_err(|_| {
+    Vec::<u8>::new().try_reserve_exact(len).map_err(|_| {
         Error::new(
             ErrorKind::LimitExceeded,
             format!("cannot allocate {len} bytes for pixels"),
         )
     })?;
-    bytes.resize(len, 0);
-    Ok(bytes)
+    Ok(vec![0u8; len])
+}
+
+/// The largest scratch buffer a thread keeps between tiles; a larger one is freed after use,
+/// so one huge tile does not pin its size in every thread.
+const SCRATCH_KEPT: usize = 16 << 20;
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A buffer of unspecified bytes reused by every tile a thread decodes: a tile decoded
+/// through an intermediate buffer (an unshuffle after the codec, a tile narrower than its
+/// plane) neither allocates nor zero-fills one per tile. Taken from the thread on creation
+/// and given back on drop; a nested user gets a buffer of its own.
+pub(crate) struct Scratch(Vec<u8>);
+
+impl Scratch {
+    pub(crate) fn take() -> Scratch {
+        Scratch(SCRATCH.with(std::cell::Cell::take))
+    }
+
+    /// The first `len` bytes, of unspecified content (zero-filled only where the buffer
+    /// grows), or `LIMIT_EXCEEDED` if they cannot be allocated.
+    pub(crate) fn get(&mut self, len: usize) -> Result<&mut [u8]> {
+        if self.0.len() < len {
+            self.0.try_reserve_exact(len - self.0.len()).map_err(|_| {
+                Error::new(
+                    ErrorKind::LimitExceeded,
+                    format!("cannot allocate {len} bytes for a tile"),
+                )
+            })?;
+            self.0.resize(len, 0);
+        }
+        Ok(&mut self.0[..len])
+    }
+
+    /// The buffer itself, for filters that size it as they need.
+    pub(crate) fn vec(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if self.0.capacity() <= SCRATCH_KEPT {
+            let kept = std::mem::take(&mut self.0);
+            // During thread exit the slot may be gone: the buffer is then simply freed.
+            let _ = SCRATCH.try_with(|slot| slot.set(kept));
+        }
+    }
 }
 
 /// Where a block of rows sits in a row-major image: the image's row length in bytes, the

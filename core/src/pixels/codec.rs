@@ -1,9 +1,9 @@
 //! Compression codecs for tile data, and decoding that never produces more than declared.
 
-use std::io::Write;
+use std::cell::RefCell;
 use std::ops::RangeInclusive;
 
-use flate2::{Decompress, FlushDecompress, Status};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use zstd::zstd_safe;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -90,18 +90,71 @@ pub(crate) fn compress(codec: Codec, level: i32, data: Vec<u8>) -> Result<Vec<u8
                 Ok(0) | Err(_) => DEFLATE_DEFAULT_LEVEL,
                 Ok(level) => level,
             };
-            let output = Vec::with_capacity(data.len() / 2 + 64);
-            let mut encoder =
-                flate2::write::ZlibEncoder::new(output, flate2::Compression::new(level));
-            encoder.write_all(&data)?;
-            Ok(encoder.finish()?)
+            deflate(level, &data)
         }
         // A one-shot compression of a buffer of known size: single-threaded (the crate is
         // built without zstd's multi-threading), and the frame header records the content
         // size, which lets a reader reject a wrong size before decoding.
-        Codec::Zstd => zstd::bulk::compress(&data, level)
-            .map_err(|e| Error::new(ErrorKind::CodecError, format!("zstd compression: {e}"))),
+        Codec::Zstd => ZSTD_COMPRESSOR.with_borrow_mut(|slot| {
+            let compressor = match slot {
+                Some(compressor) => compressor,
+                None => slot.insert(zstd::bulk::Compressor::new(level).map_err(zstd_failed)?),
+            };
+            compressor
+                .set_compression_level(level)
+                .map_err(zstd_failed)?;
+            compressor.compress(&data).map_err(zstd_failed)
+        }),
     }
+}
+
+fn zstd_failed(e: std::io::Error) -> Error {
+    Error::new(ErrorKind::CodecError, format!("zstd compression: {e}"))
+}
+
+// Codec contexts, one of each per thread and reused for every tile that thread encodes or
+// decodes: building a context costs more than coding a small tile (a zstd context
+// allocates its tables, a deflate one its window and hash chains). Each is reset before
+// use, so the bytes produced do not depend on what the thread coded before.
+thread_local! {
+    static ZSTD_COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { RefCell::new(None) };
+    static ZSTD_DECOMPRESSOR: RefCell<Option<zstd_safe::DCtx<'static>>> =
+        const { RefCell::new(None) };
+    /// The deflate compressor and the level it was made for.
+    static DEFLATER: RefCell<Option<(u32, Compress)>> = const { RefCell::new(None) };
+    static INFLATER: RefCell<Option<Decompress>> = const { RefCell::new(None) };
+}
+
+/// Compresses `data` into one zlib stream with this thread's deflate context.
+fn deflate(level: u32, data: &[u8]) -> Result<Vec<u8>> {
+    DEFLATER.with_borrow_mut(|slot| {
+        let deflater = match slot {
+            Some((made_for, deflater)) if *made_for == level => {
+                deflater.reset();
+                deflater
+            }
+            _ => {
+                &mut slot
+                    .insert((level, Compress::new(Compression::new(level), true)))
+                    .1
+            }
+        };
+        let mut output = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let consumed = usize::try_from(deflater.total_in()).unwrap_or(usize::MAX);
+            let input = data.get(consumed..).unwrap_or_default();
+            if output.len() == output.capacity() {
+                output.reserve(output.capacity().max(64));
+            }
+            let status = deflater
+                .compress_vec(input, &mut output, FlushCompress::Finish)
+                .map_err(|e| Error::new(ErrorKind::CodecError, format!("deflate: {e}")))?;
+            if status == Status::StreamEnd {
+                return Ok(output);
+            }
+        }
+    })
 }
 
 /// Decodes `data` into `out`, which must be filled exactly.
@@ -145,8 +198,20 @@ fn codec_error(message: String) -> Error {
 /// probe: any byte landing there means the stream is longer than declared, and decoding
 /// stops right there.
 fn inflate_exact(data: &[u8], out: &mut [u8]) -> Result<()> {
+    INFLATER.with_borrow_mut(|slot| {
+        let inflater = match slot {
+            Some(inflater) => {
+                inflater.reset(true);
+                inflater
+            }
+            None => slot.insert(Decompress::new(true)),
+        };
+        inflate_with(inflater, data, out)
+    })
+}
+
+fn inflate_with(inflater: &mut Decompress, data: &[u8], out: &mut [u8]) -> Result<()> {
     let expected = out.len() as u64;
-    let mut inflater = Decompress::new(true);
     let mut probe = [0u8; 1];
     loop {
         let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);
@@ -227,8 +292,13 @@ fn zstd_decompress_exact(data: &[u8], out: &mut [u8]) -> Result<()> {
         Ok(_) => {}
         Err(_) => return Err(codec_error("corrupt zstd frame header".into())),
     }
-    let mut context = zstd_safe::DCtx::create();
-    match context.decompress(out, data) {
+    let decoded = ZSTD_DECOMPRESSOR.with_borrow_mut(|slot| {
+        // One-shot decompression starts every frame afresh: nothing of the previous one
+        // carries over.
+        slot.get_or_insert_with(zstd_safe::DCtx::create)
+            .decompress(out, data)
+    });
+    match decoded {
         Ok(produced) if produced == expected => Ok(()),
         Ok(produced) => Err(size_mismatch(format!(
             "zstd frame decodes to {produced} bytes, {expected} declared"
@@ -246,6 +316,7 @@ fn zstd_decompress_exact(data: &[u8], out: &mut [u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     fn kind_of(result: Result<()>) -> Option<ErrorKind> {
         result.err().map(|e| e.kind())

@@ -13,8 +13,8 @@ mod sample;
 mod tile;
 mod view;
 
-pub(crate) use buffer::image_len;
 pub use buffer::PixelBuffer;
+pub(crate) use buffer::{image_len, Scratch};
 pub use codec::Codec;
 pub use encoding::Encoding;
 pub use filter::{Filter, MAX_FILTERS};

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::buffer::{copy_rows, image_len, zeroed_bytes, PixelBuffer, RowWindow};
+use super::buffer::{copy_rows, image_len, zeroed_bytes, PixelBuffer, RowWindow, Scratch};
 use super::codec::{self, Codec};
 use super::encoding::Encoding;
 use super::filter::{self, Filter, MAX_FILTERS};
@@ -104,7 +104,7 @@ pub fn decode_tile_into(
     check_chain_length(filters)?;
     let bps = sample_type.bytes_per_sample();
     let row_bytes = width as usize * bps;
-    let mut scratch = Vec::new();
+    let mut scratch = Scratch::take();
 
     // Filters are undone last to first. When the first to undo is a byte shuffle (the
     // usual chain ends with one), the codec's output goes to a scratch buffer and is
@@ -117,16 +117,16 @@ pub fn decode_tile_into(
                 codec::check_stored_length(data, len)?;
                 filter::unshuffle(data, out, bps);
             } else {
-                scratch = zeroed_bytes(len)?;
-                codec::decompress_into(codec, data, &mut scratch)?;
-                filter::unshuffle(&scratch, out, bps);
+                let decoded = scratch.get(len)?;
+                codec::decompress_into(codec, data, decoded)?;
+                filter::unshuffle(decoded, out, bps);
             }
             remaining = rest;
         }
         _ => codec::decompress_into(codec, data, out)?,
     }
     for &f in remaining.iter().rev() {
-        filter::decode_in_place(f, out, row_bytes, bps, &mut scratch);
+        filter::decode_in_place(f, out, row_bytes, bps, scratch.vec());
     }
     Ok(())
 }
