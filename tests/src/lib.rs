@@ -19,6 +19,7 @@
 //! machine (file ids and salt seeds come from the vector's name, see [`Context`]).
 
 pub mod expectation;
+pub mod inputs;
 pub mod keys;
 pub mod recipes;
 pub mod scans;

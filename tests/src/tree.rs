@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::expectation::{expectation_for, VerifyFacts};
+use crate::inputs::inputs_json;
 use crate::vector::{Context, Expect, Vector};
 use crate::{keys, recipes};
 
@@ -62,6 +63,7 @@ pub fn generate() -> Result<Tree, String> {
     );
     tree.insert("README.md".to_owned(), readme(&vectors).into_bytes());
     tree.insert("index.json".to_owned(), index_json(&vectors)?);
+    tree.insert("inputs.json".to_owned(), inputs_json(&vectors)?);
     Ok(tree)
 }
 
@@ -391,4 +393,54 @@ schema, one 8 x 6 u16 plane in four stored (no filter, codec none) 4 x 3 tiles, 
 annotation and one capture event, unsigned, with a SHA-256 manifest. **Resealed** means the
 manifests, the index and the tail were rebuilt for the changed chunk sequence exactly as a
 writer would have written them; **index and tail rebuilt** means only those two were.
+
+## Making the vectors again
+
+`inputs.json` holds every fixed input the recipes use: how each vector's file id and salt
+seed are derived from its name (and the values, per vector), the exact payloads of the base
+file, the formula of the pixel pattern, the test keys (seed, public key, key id), the
+signing times, event and annotation ids and the redaction reason of the signed vectors,
+and the validity windows of the trust store. It is written from the constants the recipes
+use, so it cannot drift from them. With it, a file is made again by a writer that follows
+these rules, which are those of the writer that made the vectors:
+
+- File header: the magic and version 1.0, unless the recipe changes them.
+- Chunks, in this order: `HEAD` (the vector's `file_id`, digest algorithm 1, SHA-256,
+  unless the recipe says BLAKE3); `META`; `PERS` if the scan has personal data; one `PLAN`
+  per plane, in plane order; the `TILE` chunks of plane 0, then of plane 1, and so on, each
+  plane's tiles row by row and left to right within a row; the `ANNO` chunks, then the
+  `EVNT` chunks, in the order the recipe names them; the `MANI` of generation 1, listing
+  every content chunk in file order, with `expected_signatures` the number of signers; one
+  `SIGN` per signer in the order the recipe names them; the canonical `INDX` (section 7.2
+  of the specification) and the `TAIL`. Ancillary chunks go where the recipe puts them.
+- JSON payloads are in the canonical form (section 6.2); the base file's are given byte
+  for byte in `inputs.json`.
+- Salts are derived from the vector's `salt_seed` as section 8.3 recommends.
+- Records and pixels: the records of a valid vector (metadata, personal data, plane
+  attributes, annotations, events) are those its chunks hold, in canonical form, and its
+  pixels those its planes decode to (`pattern` of `inputs.json`, with the seed of the
+  recipe, where they are not given otherwise). Its tile sizes are those of its `PLAN`
+  chunks, 512 x 512 where the recipe gives none, and its filters and codec those of its
+  `TILE` headers. The compression level is not in the file: it is the one the recipe names,
+  and where it names none, 3 for zstd and 6 for deflate. The **default encoding** is the
+  filters [predictor2d, shuffle] and zstd at level 3.
+- Signatures are Ed25519 (deterministic) by the named test key, in the role of its name,
+  at the recipe's time (`inputs.json`, `signed.times`).
+- An edit appends a generation as section 8.12 says; **resealed** rebuilds every manifest
+  from the chunks of its generation as they now stand (same `expected_signatures`), then the
+  index and the tail; nothing is signed again unless the recipe says so.
+
+**What is byte for byte, and what is checked instead.** Compressed tile data depends on the
+compressor, not only on the format: these vectors were made with libzstd 1.5.7 (one-shot
+compression at the given level, the frame header recording the content size, no checksum,
+no dictionary id) and with the zlib streams of miniz_oxide 0.8 (flate2 1.1, its Rust
+back end). Another compressor, or another version of these, writes other bytes that are just
+as valid, and then the lengths, offsets, digests and signatures of the whole file differ too.
+So a vector is reproducible byte for byte from this text alone if `inputs.json` counts no
+`deflate` or `zstd` tile for it, or if its recipe gives the compressed bytes (the zstd
+frames of `zstd-dictionary-id-zero`, `zstd-dictionary-id-nonzero`, `zstd-window-log-31`,
+`zstd-window-log-32` and `zstd-content-size-wrong-block-corrupt`). For any other vector, a
+regenerated file is checked by its expectation instead: it must read with the same
+`metadata_sha256`, `pixels_sha256` and counts, and verify with the same `status` and
+`reasons`; for an invalid vector, a full read must fail with the same `error`.
 ";

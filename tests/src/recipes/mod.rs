@@ -35,3 +35,8 @@ macro_rules! families {
 }
 
 families!(valid, framing, order, planes, tiles, payloads, derived, signed);
+
+/// The times, ids and texts of the signed vectors, for `inputs.json`.
+pub(crate) fn signed_inputs() -> serde_json::Value {
+    signed::inputs()
+}

@@ -383,6 +383,31 @@ const REDACTION_REASON: &str =
 /// The driver's cab: the left four columns, column 0 of the 4 x 3 tiles.
 const CAB: Rect = Rect::new(0, 0, 4, 6);
 
+/// The fixed inputs above, for `inputs.json`.
+pub(crate) fn inputs() -> serde_json::Value {
+    serde_json::json!({
+        "times": {
+            "scanner_signs": SCANNED,
+            "agency_signs": REDACTED,
+            "analyst_signs": ANALYSED,
+            "recipient_countersigns": COUNTERSIGNED,
+        },
+        "ids": {
+            "capture_event": CAPTURE_ID,
+            "annotation": ANNOTATION_ID,
+            "redact_event": REDACT_ID,
+            "transfer_event": TRANSFER_ID,
+            "countersign_event": COUNTERSIGN_ID,
+            "analyst_annotation": ANALYST_ANNOTATION_ID,
+            "annotate_event": ANNOTATE_ID,
+            "derive_event": DERIVE_ID,
+            "planted_annotation": PLANTED_ANNOTATION_ID,
+        },
+        "redaction_reason": REDACTION_REASON,
+        "cab_region": { "x": CAB.x, "y": CAB.y, "width": CAB.width, "height": CAB.height },
+    })
+}
+
 fn unix(time: &str) -> Result<i64> {
     parse_rfc3339_utc(time)
 }

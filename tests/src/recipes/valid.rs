@@ -99,7 +99,7 @@ pub const VECTORS: &[Vector] = &[
         expect: Expect::Valid,
         verify: Verdict::UNSIGNED,
         comment: "tile sizes that do not divide the plane: clipped edge tiles, down to one pixel wide and high",
-        recipe: "a 37x23 u16 plane in 16x8 tiles (edge tiles 5 wide, 7 high) and a 33x17 u16 plane in 16x8 tiles (edge tiles 1 wide, 1 high), deflate",
+        recipe: "a 37x23 u16 plane in 16x8 tiles (edge tiles 5 wide, 7 high) and a 33x17 u16 plane in 16x8 tiles (edge tiles 1 wide, 1 high), both filters [predictor2d], deflate level 6",
         make: tiles_uneven,
     },
     Vector {
