@@ -81,7 +81,7 @@ def _transmission(rng: np.random.Generator, rows: int, cols: int, mu: float, see
             (1 + ((x - cx) / wx) ** 8) * (1 + ((y - cy) / wy) ** 8)
         )
     gain = 1.0 - 0.15 * y
-    return gain * np.exp(-mu * thickness)  # type: ignore[no-any-return]
+    return gain * np.exp(-mu * thickness)
 
 
 def make_planes(size: str, kind: str) -> np.ndarray:
@@ -160,10 +160,10 @@ class Npy(Format):
     def read(self, path: Path) -> Planes:
         return list(np.load(path))
 
-    def region(self, path: Path, y: int, x: int) -> np.ndarray:  # type: ignore[override]
+    def region(self, path: Path, y: int, x: int) -> np.ndarray:
         return np.array(np.load(path, mmap_mode="r")[0, y : y + REGION, x : x + REGION])
 
-    def open_meta(self, path: Path) -> Any:  # type: ignore[override]
+    def open_meta(self, path: Path) -> Any:
         with open(path, "rb") as f:
             np.lib.format.read_magic(f)
             return np.lib.format.read_array_header_1_0(f)
@@ -193,7 +193,7 @@ class Tiff(Format):
 
         return list(tifffile.imread(path, maxworkers=2))
 
-    def open_meta(self, path: Path) -> Any:  # type: ignore[override]
+    def open_meta(self, path: Path) -> Any:
         import tifffile
 
         with tifffile.TiffFile(path) as t:
@@ -223,13 +223,13 @@ class H5(Format):
         with h5py.File(path, "r") as f:
             return list(f["scan"][...])
 
-    def region(self, path: Path, y: int, x: int) -> np.ndarray:  # type: ignore[override]
+    def region(self, path: Path, y: int, x: int) -> np.ndarray:
         import h5py
 
         with h5py.File(path, "r") as f:
             return f["scan"][0, y : y + REGION, x : x + REGION]  # type: ignore[no-any-return]
 
-    def open_meta(self, path: Path) -> Any:  # type: ignore[override]
+    def open_meta(self, path: Path) -> Any:
         import h5py
 
         with h5py.File(path, "r") as f:
@@ -250,12 +250,12 @@ class Zarr(Format):
 
         return list(zarr.open_array(str(path), mode="r")[...])
 
-    def region(self, path: Path, y: int, x: int) -> np.ndarray:  # type: ignore[override]
+    def region(self, path: Path, y: int, x: int) -> np.ndarray:
         import zarr
 
         return zarr.open_array(str(path), mode="r")[0, y : y + REGION, x : x + REGION]  # type: ignore[no-any-return]
 
-    def open_meta(self, path: Path) -> Any:  # type: ignore[override]
+    def open_meta(self, path: Path) -> Any:
         import zarr
 
         return zarr.open_array(str(path), mode="r").shape
@@ -291,7 +291,7 @@ class Dicom(Format):
         a = pydicom.dcmread(path).pixel_array
         return list(a.reshape((-1,) + a.shape[-2:]))
 
-    def open_meta(self, path: Path) -> Any:  # type: ignore[override]
+    def open_meta(self, path: Path) -> Any:
         import pydicom
 
         return pydicom.dcmread(path, stop_before_pixels=True).Rows
@@ -312,7 +312,7 @@ class Blosc2(Format):
         a = blosc2.open(str(path), mode="r", dparams=blosc2.DParams(nthreads=2))
         return list(a[...])
 
-    def region(self, path: Path, y: int, x: int) -> np.ndarray:  # type: ignore[override]
+    def region(self, path: Path, y: int, x: int) -> np.ndarray:
         import blosc2
 
         return blosc2.open(str(path), mode="r")[0, y : y + REGION, x : x + REGION]  # type: ignore[no-any-return]
@@ -572,8 +572,9 @@ def child(spec: Dict[str, Any]) -> Dict[str, Any]:
         trust = _scanx_trust()
         signed = SCANX[fmt][1] is not None
         if op == "write":
-            stack = np.load(workload)
-            fn = lambda: scanx_write(stack, target, size, fmt)  # noqa: E731
+            pixels = np.load(workload)
+            stack = pixels
+            fn = lambda: scanx_write(pixels, target, size, fmt)  # noqa: E731
         elif op == "read":  # integrity check off: the pixels as stored
 
             def fn() -> Any:
@@ -641,19 +642,21 @@ def child(spec: Dict[str, Any]) -> Dict[str, Any]:
             return _sha256_2cores(memoryview(buf))
 
     elif fmt == "floor-write-sha256":  # hash the bytes on 2 cores, write and sync them
-        stack = np.load(workload)
+        pixels = np.load(workload)
+        stack = pixels
 
         def fn() -> Any:
-            view = memoryview(stack).cast("B")
+            view = memoryview(pixels).cast("B")
             digests = _sha256_2cores(view)
             _write_synced(target, view)
             return digests
 
     elif fmt == "floor-write":
-        stack = np.load(workload)
+        pixels = np.load(workload)
+        stack = pixels
 
         def fn() -> Any:
-            _write_synced(target, memoryview(stack).cast("B"))
+            _write_synced(target, memoryview(pixels).cast("B"))
 
     elif fmt == "c2pa":
         import c2pa
@@ -864,6 +867,19 @@ def machine() -> Dict[str, Any]:
     }
 
 
+def source_state() -> str:
+    """The commit the run measured, and whether the scanx sources had uncommitted edits
+    (the wheel is built from the working tree)."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "core", "bindings-python"], capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return head + (" with uncommitted changes in core/ or bindings-python/" if dirty else "")
+
+
 def versions() -> Dict[str, str]:
     out = {}
     for mod in ("numpy", "tifffile", "h5py", "zarr", "pydicom", "blosc2", "imagecodecs", "c2pa", "scanx"):
@@ -1023,6 +1039,8 @@ def report(res: Results, sizes: List[str], meta: Dict[str, Any]) -> str:
         "times are best of the runs and still noisy."
     )
     L.append("")
+    L.append(f"scanx built from {meta.get('source', 'unknown')} (the wheel installed in the bench virtualenv).")
+    L.append("")
     L.append("Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".")
     L.append("")
     L.append(
@@ -1083,12 +1101,13 @@ def report(res: Results, sizes: List[str], meta: Dict[str, Any]) -> str:
         f_read = res.t(size, k, "floor-read-sha256", "read")
         f_write = res.t(size, k, "floor-write-sha256", "write")
         c2v = res.t(size, k, "c2pa", "verify")
+        c2r = res.get(size, k, "c2pa", "verify")
         L.append(
             f"Floors: read the stored signed file + SHA-256 of its two halves on 2 threads **{fmt_s(f_read)}**; "
             f"hash the pixels on 2 threads + write + fsync **{fmt_s(f_write)}** (write + fsync alone "
             f"{fmt_s(res.t(size, k, 'floor-write', 'write'))}). c2pa-python (ES256 chain made locally, no thumbnail) on the uncompressed TIFF: "
             f"sign {fmt_s(res.t(size, k, 'c2pa', 'sign'))}, verify against the local root **{fmt_s(c2v)}**"
-            + (f" (state {res.get(size, k, 'c2pa', 'verify')['last']})" if res.get(size, k, "c2pa", "verify") else
+            + (f" (state {c2r['last']})" if c2r else
                f" (failed: {res.error(size, k, 'c2pa', 'verify')})")
             + "."
         )
@@ -1155,7 +1174,7 @@ def report(res: Results, sizes: List[str], meta: Dict[str, Any]) -> str:
 
 def targets(res: Results, sizes: List[str], meta: Dict[str, Any]) -> List[str]:
     L = ["## Targets (issue 12, item 4)", ""]
-    size = "medium" if "medium" in sizes else sizes[-1]
+    size = "medium" if "medium" in sizes or not sizes else sizes[-1]
     k = "noisy"
     if size != "medium":
         L.append(f"The targets are defined on the medium workload, which this run did not measure; shown on **{size}** instead.")
@@ -1205,7 +1224,7 @@ def targets(res: Results, sizes: List[str], meta: Dict[str, Any]) -> List[str]:
         1.5,
         f"{fmt_s(w)} against {fmt_s(fw)} (hash on 2 threads, write, fsync): {ratio(w, fw)}",
     )
-    big = "large" if "large" in sizes else sizes[-1]
+    big = "large" if "large" in sizes or not sizes else sizes[-1]
     o = res.t(big, k, S, "open")
     line(
         "opening the large file and checking the signature over its metadata in 2 ms or less",
@@ -1277,14 +1296,29 @@ def main() -> None:
         print(json.dumps(child(json.loads(a.child))))
         return
     if a.from_json:
-        saved = json.loads(Path(a.from_json).read_text())
-        saved_sizes = [s for s in SIZES if any(r["size"] == s for r in saved["rows"])]
-        Path(a.out).write_text(report(Results(saved["rows"]), saved_sizes, saved["meta"]))
+        # one or more runs (comma-separated): rows merged, the first run's machine and
+        # command kept, the others' commands and their big stream measurement added
+        runs_saved = [json.loads(Path(f).read_text()) for f in a.from_json.split(",") if f]
+        meta0 = runs_saved[0]["meta"]
+        rows0: List[Dict[str, Any]] = []
+        for saved in runs_saved:
+            rows0.extend(saved["rows"])
+            if saved is not runs_saved[0]:
+                meta0["command"] += "`, then `" + saved["meta"]["command"]
+                meta0["elapsed_s"] += saved["meta"]["elapsed_s"]
+                meta0["load_end"] = saved["meta"]["load_end"]
+                if "big_stream" in saved["meta"]:
+                    meta0["big_stream"] = saved["meta"]["big_stream"]
+                    meta0["not_measured"] = [x for x in meta0["not_measured"] if "--big-stream" not in x]
+        saved_sizes = [s for s in SIZES if any(r["size"] == s for r in rows0)]
+        Path(a.out).write_text(report(Results(rows0), saved_sizes, meta0))
         print(f"wrote {a.out}", file=sys.stderr)
         return
     sizes = ["small"] if a.quick else [s for s in a.sizes.split(",") if s]
     kinds = ["noisy"] if a.quick else [k for k in a.kinds.split(",") if k]
     runs = 1 if a.quick else a.runs
+    if not sizes and not a.big_stream:
+        ap.error("no --sizes and no --big-stream: nothing to measure")
     for s in sizes:
         if s not in SIZES:
             ap.error(f"unknown size {s!r}")
@@ -1297,6 +1331,7 @@ def main() -> None:
         "machine": machine(),
         "versions": versions(),
         "command": "python bench/compare.py " + " ".join(sys.argv[1:]),
+        "source": source_state(),
         "runs": runs,
         "when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "not_measured": [],
