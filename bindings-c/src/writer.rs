@@ -408,7 +408,7 @@ pub extern "C" fn scanx_writer_finish_path(
         let path = ffi::path(path, "path")?;
         live(w)?;
         let bytes = finish(w)?;
-        scanx::atomic::write_bytes_atomic(&path, &bytes, scanx::atomic::Access::Shared)?;
+        scanx::atomic::write_bytes_atomic(&path, scanx::atomic::Access::Shared, &bytes)?;
         Ok(())
     })
 }

@@ -116,8 +116,11 @@ fn write_atomic_with<T>(
     Ok(value)
 }
 
-/// Writes `bytes` to `path` atomically.
-pub fn write_bytes_atomic(path: impl AsRef<Path>, bytes: &[u8], access: Access) -> Result<()> {
+/// Writes `bytes` to `path` atomically, as [`write_atomic`] does.
+///
+/// The arguments come in the order of [`write_atomic`] and [`write_atomic_new`]: the path,
+/// who may read the file, then the content.
+pub fn write_bytes_atomic(path: impl AsRef<Path>, access: Access, bytes: &[u8]) -> Result<()> {
     write_atomic(path, access, |w| Ok(w.write_all(bytes)?))
 }
 
@@ -147,8 +150,8 @@ mod tests {
     fn replaces_the_file_and_leaves_no_temporary_behind() -> Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("out.txt");
-        write_bytes_atomic(&path, b"first", Access::Shared)?;
-        write_bytes_atomic(&path, b"second", Access::Shared)?;
+        write_bytes_atomic(&path, Access::Shared, b"first")?;
+        write_bytes_atomic(&path, Access::Shared, b"second")?;
         assert_eq!(std::fs::read(&path)?, b"second");
         let names: Vec<_> = std::fs::read_dir(dir.path())?
             .filter_map(|e| e.ok())
@@ -162,8 +165,8 @@ mod tests {
     fn a_missing_directory_is_an_io_error() {
         let err = write_bytes_atomic(
             Path::new("/nonexistent-scanx-dir/x/out.txt"),
-            b"x",
             Access::Shared,
+            b"x",
         )
         .err()
         .map(|e| e.kind());

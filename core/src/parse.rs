@@ -220,10 +220,7 @@ pub(crate) fn check_annotation(
     planes: &[PlaneInfo],
     offset: u64,
 ) -> Result<()> {
-    let plane = usize::try_from(annotation.plane)
-        .ok()
-        .and_then(|p| planes.get(p));
-    let Some(plane) = plane else {
+    let Some(plane) = planes.get(usize::from(annotation.plane)) else {
         return Err(Error::at(
             ErrorKind::SchemaViolation,
             offset,

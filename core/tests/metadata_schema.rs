@@ -831,7 +831,7 @@ prop_compose! {
 prop_compose! {
     fn annotation()(
         id in uuid_strategy(),
-        plane in 0u32..=65535,
+        plane in 0u16..=65535,
         geometry in prop_oneof![
             (any::<u32>(), any::<u32>(), 1u32.., 1u32..).prop_map(|(x, y, width, height)| {
                 Geometry::BoundingBox { x, y, width, height }

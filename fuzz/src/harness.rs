@@ -663,7 +663,7 @@ fn write_input(input: &FileInput) -> Option<(Vec<u8>, Expected)> {
     }
     for a in input.annotations.iter().take(8) {
         let mut annotation = Annotation::example();
-        annotation.plane = u32::from(a.plane) % input.planes.len() as u32;
+        annotation.plane = u16::from(a.plane) % input.planes.len() as u16;
         annotation.geometry = Geometry::BoundingBox {
             x: a.x,
             y: a.y,

@@ -151,7 +151,7 @@ pub fn base_builder() -> Result<ScanBuilder> {
 }
 
 /// A box annotation on `plane` that fits in a plane of 4 x 4 pixels or more.
-pub fn small_annotation(plane: u32, id: &str) -> Annotation {
+pub fn small_annotation(plane: u16, id: &str) -> Annotation {
     Annotation {
         id: id.to_owned(),
         plane,

@@ -25,7 +25,7 @@ pub const PUBLIC_KEY_LEN: usize = 32;
 /// Length in bytes of an Ed25519 signature.
 pub const SIGNATURE_LEN: usize = 64;
 
-/// Largest key file [`SigningKey::read_pem_file`] reads. A PKCS#8 Ed25519 key in PEM is
+/// Largest key file [`SigningKey::read_pem_file`] and [`PublicKey::read_pem_file`] read. A PKCS#8 Ed25519 key in PEM is
 /// under 200 bytes; the bound keeps a wrong path (a disk image, a device) from being
 /// read whole.
 const MAX_PEM_FILE_BYTES: u64 = 64 << 10;
@@ -179,6 +179,39 @@ impl PublicKey {
         PublicKey::from_bytes(key.as_bytes())
     }
 
+    /// Writes the key as SPKI PEM ([`PublicKey::to_pem`]) to `path`, replacing any file
+    /// there. The file is readable by anyone the umask allows (a public key is no secret)
+    /// and written atomically, as [`SigningKey::write_pem_file`] writes a private key.
+    ///
+    /// ```
+    /// use scanx::crypto::{PublicKey, SigningKey};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("scanner.pub.pem");
+    /// let public = SigningKey::from_seed(&[7; 32]).public_key();
+    /// public.write_pem_file(&path)?;
+    /// assert_eq!(PublicKey::read_pem_file(&path)?, public);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_pem_file(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_bytes_atomic(path.as_ref(), Access::Shared, self.to_pem().as_bytes())
+    }
+
+    /// Reads a key written by [`PublicKey::write_pem_file`] (or by OpenSSL:
+    /// `openssl pkey -pubout`). Fails with `IO` if the file cannot be read, `BAD_KEY` if it
+    /// does not hold an Ed25519 public key in SPKI PEM (a private key file is refused too).
+    pub fn read_pem_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = read_key_file(path)?;
+        let text = pem_text(path, &bytes)?;
+        PublicKey::from_pem(text).map_err(|e| {
+            Error::new(
+                ErrorKind::BadKey,
+                format!("{}: {}", path.display(), e.message()),
+            )
+        })
+    }
+
     /// Checks an Ed25519 signature of `message` strictly: the signature's `S` must be
     /// reduced (below the group order), its `R` canonically encoded and not of small order.
     /// Fails with `BAD_SIGNATURE`.
@@ -281,7 +314,7 @@ impl SigningKey {
     /// atomically: a temporary file in the same directory, synced, then renamed into place.
     pub fn write_pem_file(&self, path: impl AsRef<Path>) -> Result<()> {
         let pem = self.to_pkcs8_pem();
-        write_bytes_atomic(path.as_ref(), pem.as_bytes(), Access::OwnerOnly)
+        write_bytes_atomic(path.as_ref(), Access::OwnerOnly, pem.as_bytes())
     }
 
     /// Reads a key written by [`SigningKey::write_pem_file`] (or by OpenSSL:
@@ -289,28 +322,8 @@ impl SigningKey {
     /// `BAD_KEY` if it does not hold an Ed25519 private key.
     pub fn read_pem_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let io_error =
-            |e: std::io::Error| Error::new(ErrorKind::Io, format!("{}: {e}", path.display()));
-        let file = std::fs::File::open(path).map_err(io_error)?;
-        let mut bytes = Zeroizing::new(Vec::with_capacity(1024));
-        file.take(MAX_PEM_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io_error)?;
-        if bytes.len() as u64 > MAX_PEM_FILE_BYTES {
-            return Err(Error::new(
-                ErrorKind::BadKey,
-                format!(
-                    "{}: larger than {MAX_PEM_FILE_BYTES} bytes, not a key file",
-                    path.display()
-                ),
-            ));
-        }
-        let text = std::str::from_utf8(&bytes).map_err(|_| {
-            Error::new(
-                ErrorKind::BadKey,
-                format!("{}: not a PEM text file", path.display()),
-            )
-        })?;
+        let bytes = read_key_file(path)?;
+        let text = pem_text(path, &bytes)?;
         SigningKey::from_pkcs8_pem(text).map_err(|e| {
             Error::new(
                 ErrorKind::BadKey,
@@ -318,6 +331,39 @@ impl SigningKey {
             )
         })
     }
+}
+
+/// The bytes of a key file, at most [`MAX_PEM_FILE_BYTES`] of them, in memory that is
+/// wiped when dropped. Fails with `IO` if the file cannot be read, `BAD_KEY` if it is
+/// larger.
+fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    let io_error =
+        |e: std::io::Error| Error::new(ErrorKind::Io, format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(1024));
+    file.take(MAX_PEM_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_PEM_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::BadKey,
+            format!(
+                "{}: larger than {MAX_PEM_FILE_BYTES} bytes, not a key file",
+                path.display()
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The text of a key file; `BAD_KEY` if it is not UTF-8.
+fn pem_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        Error::new(
+            ErrorKind::BadKey,
+            format!("{}: not a PEM text file", path.display()),
+        )
+    })
 }
 
 impl fmt::Debug for SigningKey {
@@ -365,6 +411,35 @@ mod tests {
     const RFC8410_PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----\n\
         MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n\
         -----END PRIVATE KEY-----\n";
+
+    #[test]
+    fn public_key_files_round_trip_and_refuse_what_is_not_a_public_key() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("key.pub.pem");
+        let public = PublicKey::from_pem(RFC8410_PUBLIC_PEM)?;
+        public.write_pem_file(&path)?;
+        assert_eq!(std::fs::read_to_string(&path)?, public.to_pem());
+        assert_eq!(PublicKey::read_pem_file(&path)?, public);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)?.permissions().mode() & 0o777;
+            assert_eq!(mode & 0o600, 0o600, "{mode:o}");
+        }
+        // A private key file, a missing file and a huge file are refused.
+        let private = dir.path().join("key.pem");
+        std::fs::write(&private, RFC8410_PRIVATE_PEM)?;
+        let e = PublicKey::read_pem_file(&private).expect_err("a private key");
+        assert_eq!(e.kind(), ErrorKind::BadKey);
+        assert!(e.message().contains("key.pem"), "{e}");
+        let e = PublicKey::read_pem_file(dir.path().join("absent.pem")).expect_err("absent");
+        assert_eq!(e.kind(), ErrorKind::Io);
+        let huge = dir.path().join("huge.pem");
+        std::fs::write(&huge, vec![b'A'; (MAX_PEM_FILE_BYTES + 1) as usize])?;
+        let e = PublicKey::read_pem_file(&huge).expect_err("huge");
+        assert_eq!(e.kind(), ErrorKind::BadKey);
+        Ok(())
+    }
 
     /// The eight points of small order, canonically encoded.
     const SMALL_ORDER_POINTS: [&str; 8] = [

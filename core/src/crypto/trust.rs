@@ -373,7 +373,7 @@ impl TrustStore {
     /// [`TrustStore::validate`] fails, so a saved store always loads again.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         self.validate()?;
-        write_bytes_atomic(path.as_ref(), &self.to_json(), Access::Shared)
+        write_bytes_atomic(path.as_ref(), Access::Shared, &self.to_json())
     }
 
     /// The entry with key id `id`, if any.

@@ -80,8 +80,8 @@ pub struct Annotation {
     /// Identifies the record (UUID, lower-case canonical form); provenance events refer to
     /// it.
     pub id: String,
-    /// Index of the plane the geometry is on (at most 65535).
-    pub plane: u32,
+    /// Index of the plane the geometry is on, a `u16` like every plane index.
+    pub plane: u16,
     /// Where, in the plane's pixel coordinates (x to the right, y down, origin at the
     /// top-left corner of the top-left pixel).
     pub geometry: Geometry,
@@ -230,6 +230,121 @@ impl Annotation {
     }
 }
 
+impl Annotation {
+    /// An operator's box around `rect` on `plane`, saying `category` is there: a fresh
+    /// random id, created now (the system clock, RFC 3339 in UTC), no label, confidence,
+    /// algorithm or inspection. Set those with the `with_` methods; set the id and time
+    /// with [`Annotation::with_id`] and [`Annotation::with_created`] when the file must
+    /// be reproducible.
+    ///
+    /// Fails nothing: check the result with [`Validate::validate`] (the writer and the
+    /// editor do), which refuses an empty rectangle, and with
+    /// [`Geometry::fits_within`] against the plane.
+    ///
+    /// ```
+    /// use scanx::metadata::{Annotation, AnnotationSource, Category, Validate};
+    /// use scanx::pixels::Rect;
+    ///
+    /// let rect = Rect { x: 1200, y: 310, width: 420, height: 180 };
+    /// let finding = Annotation::new_box(0, Category::Narcotics, rect)
+    ///     .with_label("dense blocks behind the evaporator panel")
+    ///     .with_confidence(0.87)
+    ///     .by_algorithm("acme-anomaly", "2.3.0");
+    /// assert_eq!(finding.source, AnnotationSource::Algorithm);
+    /// finding.validate()?;
+    /// // Another call gives another id.
+    /// assert_ne!(finding.id, Annotation::new_box(0, Category::Narcotics, rect).id);
+    /// # Ok::<(), scanx::Error>(())
+    /// ```
+    pub fn new_box(plane: u16, category: Category, rect: crate::pixels::Rect) -> Annotation {
+        Annotation::new(
+            plane,
+            Geometry::BoundingBox {
+                x: rect.x,
+                y: rect.y,
+                width: rect.width,
+                height: rect.height,
+            },
+            category,
+        )
+    }
+
+    /// As [`Annotation::new_box`], with any geometry (a polygon, a mask).
+    pub fn new(plane: u16, geometry: Geometry, category: Category) -> Annotation {
+        Annotation {
+            id: uuid::Uuid::new_v4().to_string(),
+            plane,
+            geometry,
+            category,
+            label: None,
+            confidence: None,
+            source: AnnotationSource::Operator,
+            algorithm: None,
+            inspection: None,
+            created: crate::crypto::format_rfc3339_utc(unix_now()),
+            extensions: Extensions::new(),
+        }
+    }
+
+    /// Sets the id (a UUID in lower-case canonical form).
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self
+    }
+
+    /// Sets when the record was made (RFC 3339 in UTC).
+    pub fn with_created(mut self, created: impl Into<String>) -> Self {
+        self.created = created.into();
+        self
+    }
+
+    /// Sets the free label.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Sets the confidence (0 to 1).
+    pub fn with_confidence(mut self, confidence: f64) -> Self {
+        self.confidence = Some(confidence);
+        self
+    }
+
+    /// Sets who made the annotation (an operator by default).
+    pub fn with_source(mut self, source: AnnotationSource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// Says an algorithm made the annotation: the source becomes
+    /// [`AnnotationSource::Algorithm`] and the algorithm is named.
+    pub fn by_algorithm(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.source = AnnotationSource::Algorithm;
+        self.algorithm = Some(AlgorithmInfo {
+            name: name.into(),
+            version: version.into(),
+        });
+        self
+    }
+
+    /// Records what physical inspection showed, when (RFC 3339 in UTC, if known).
+    pub fn with_inspection(mut self, result: InspectionResult, time: Option<String>) -> Self {
+        self.inspection = Some(InspectionOutcome {
+            result,
+            time,
+            notes: None,
+        });
+        self
+    }
+}
+
+/// Seconds since the Unix epoch now; 0 if the clock is before it.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 impl Geometry {
     /// A mask geometry from packed bits (see [`Geometry::Mask`] for the bit order).
     ///
@@ -362,7 +477,7 @@ impl Validate for Annotation {
     fn validate(&self) -> Result<()> {
         let root = Path::Root;
         rules::uuid(&root.field("id"), &self.id)?;
-        rules::plane_index(&root.field("plane"), self.plane)?;
+        // `plane` is a u16: JSON above 65535 is refused when it is parsed.
         self.geometry.check(&root.field("geometry"))?;
         rules::optional_line(&root.field("label"), self.label.as_ref(), MAX_NAME_CHARS)?;
         if let Some(confidence) = self.confidence {

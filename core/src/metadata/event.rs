@@ -28,6 +28,23 @@ const DIGEST_HEX: usize = 64;
 /// {"id":"…","time":"2026-03-02T09:00:00Z","actor":{"key_id":"…","role":"agency"},
 ///  "type":"redact","reason":"…","removed":[…]}
 /// ```
+///
+/// Build events with [`crate::provenance::EventStamp`], which fills in the id (a fresh
+/// UUID), the time and the actor from the signing key, and validates the event:
+///
+/// ```
+/// use scanx::crypto::{Role, SigningKey};
+/// use scanx::metadata::{Action, Agency};
+/// use scanx::provenance::EventStamp;
+///
+/// let key = SigningKey::from_seed(&[3; 32]);
+/// let brazil = Agency::new("BR", "Receita Federal do Brasil");
+/// let stamp = EventStamp::new(&key, Role::Agency, Some(brazil.clone()), 1_772_442_000)?;
+/// let event = stamp.event(Action::Transfer { from: Agency::example(), to: brazil })?;
+/// assert_eq!(event.action.name(), "transfer");
+/// assert_eq!(event.id.len(), 36);
+/// # Ok::<(), scanx::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     /// Identifies the event (UUID, lower-case canonical form).
@@ -226,6 +243,17 @@ impl<'de> Deserialize<'de> for Event {
             action: members.action,
             extensions,
         })
+    }
+}
+
+impl Actor {
+    /// The actor signing with `public_key` in `role`, for `agency` if given.
+    pub fn new(public_key: &crate::crypto::PublicKey, role: Role, agency: Option<Agency>) -> Actor {
+        Actor {
+            key_id: public_key.key_id().to_hex(),
+            agency,
+            role,
+        }
     }
 }
 

@@ -15,6 +15,20 @@ const MAX_OPERATORS: usize = 64;
 /// Everything about people in a scan, kept in its own chunk so that an agency can remove it
 /// before sharing while every signature still verifies the rest (R6). Cab photographs are
 /// not here: they are image planes flagged as personal.
+///
+/// Every member is optional: start from `Default` and set what is known.
+///
+/// ```
+/// use scanx::metadata::{PersonalData, Validate};
+///
+/// let personal = PersonalData {
+///     registration_plates: vec!["1-ABC-234".to_owned()],
+///     driver_name: Some("Jan Peeters".to_owned()),
+///     ..PersonalData::default()
+/// };
+/// personal.validate()?;
+/// # Ok::<(), scanx::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PersonalData {
     /// Registration plates of the vehicles, as read (at most 64 characters each).

@@ -81,6 +81,41 @@ pub struct DisplayWindow {
 }
 
 impl PlaneAttributes {
+    /// What a plane's samples mean, with the members the schema requires; the samples are
+    /// not rescaled (slope 1, intercept 0) and no display window is suggested. Set the
+    /// others with struct update syntax.
+    ///
+    /// ```
+    /// use scanx::metadata::{Channel, DisplayWindow, PlaneAttributes, Validate, View};
+    ///
+    /// let high = PlaneAttributes {
+    ///     rescale_slope: 1.0 / 65536.0,
+    ///     display_window: Some(DisplayWindow { center: 0.5, width: 1.0 }),
+    ///     ..PlaneAttributes::new("side high energy", View::Side, Channel::HighEnergy, [5.0, 5.0], "transmission")
+    /// };
+    /// high.validate()?;
+    /// # Ok::<(), scanx::Error>(())
+    /// ```
+    pub fn new(
+        name: impl Into<String>,
+        view: View,
+        channel: Channel,
+        pixel_spacing_mm: [f64; 2],
+        value_meaning: impl Into<String>,
+    ) -> PlaneAttributes {
+        PlaneAttributes {
+            name: name.into(),
+            view,
+            channel,
+            pixel_spacing_mm,
+            value_meaning: value_meaning.into(),
+            rescale_slope: 1.0,
+            rescale_intercept: 0.0,
+            display_window: None,
+            extensions: Extensions::new(),
+        }
+    }
+
     /// The high-energy side view of [`super::ScanMetadata::example`]: 16-bit transmission,
     /// 5 mm pixels.
     pub fn example_high_energy() -> PlaneAttributes {

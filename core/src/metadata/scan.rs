@@ -546,3 +546,262 @@ impl ViewGeometry {
         Ok(())
     }
 }
+
+impl ScanMetadata {
+    /// A builder for a new record, with a fresh random `scan_id`; give it at least the
+    /// time, the site, the agency, the scanner and what was scanned.
+    ///
+    /// ```
+    /// use scanx::metadata::{Agency, ScanMetadata, Scanner, SourceType};
+    ///
+    /// let metadata = ScanMetadata::builder()
+    ///     .time_unix(1_772_353_330) // 2026-03-01T08:22:10Z
+    ///     .site("BEANR")
+    ///     .site_name("Antwerp, Deurganck dock, portal 2")
+    ///     .agency(Agency::new("BE", "General Administration of Customs and Excise"))
+    ///     .scanner(Scanner::new(
+    ///         "Acme Inspection Systems",
+    ///         "CX-6000 DE",
+    ///         "CX6-00421",
+    ///         "4.2.1",
+    ///         SourceType::Linac,
+    ///         vec![4.0, 6.0],
+    ///     ))
+    ///     .container("CSQU3054383")
+    ///     .build()?;
+    /// assert_eq!(metadata.time, "2026-03-01T08:22:10Z");
+    /// assert_eq!(metadata.scan_id.len(), 36);
+    ///
+    /// // What is missing or wrong is named, as validation names it.
+    /// let e = ScanMetadata::builder().site("BEANR").build().unwrap_err();
+    /// assert_eq!(e.kind(), scanx::ErrorKind::SchemaViolation);
+    /// assert!(e.message().contains("time"), "{e}");
+    /// # Ok::<(), scanx::Error>(())
+    /// ```
+    pub fn builder() -> ScanMetadataBuilder {
+        ScanMetadataBuilder {
+            scan_id: uuid::Uuid::new_v4().to_string(),
+            time: None,
+            site: Site::new(""),
+            agency: None,
+            scanner: None,
+            kind: None,
+            container_numbers: Vec::new(),
+            wagon_numbers: Vec::new(),
+            declaration: None,
+            views: Vec::new(),
+            extensions: Extensions::new(),
+        }
+    }
+}
+
+/// Builds a [`ScanMetadata`]: see [`ScanMetadata::builder`]. [`ScanMetadataBuilder::build`]
+/// validates the record.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ScanMetadataBuilder {
+    scan_id: String,
+    time: Option<String>,
+    site: Site,
+    agency: Option<Agency>,
+    scanner: Option<Scanner>,
+    kind: Option<ConveyanceKind>,
+    container_numbers: Vec<String>,
+    wagon_numbers: Vec<String>,
+    declaration: Option<Declaration>,
+    views: Vec<ViewGeometry>,
+    extensions: Extensions,
+}
+
+impl ScanMetadataBuilder {
+    /// Sets the scan id (a UUID in lower-case canonical form) instead of the fresh one,
+    /// for reproducible output or a scan exported again.
+    pub fn scan_id(mut self, scan_id: impl Into<String>) -> Self {
+        self.scan_id = scan_id.into();
+        self
+    }
+
+    /// When the scan was taken: RFC 3339 in UTC, ending in `Z`.
+    pub fn time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
+        self
+    }
+
+    /// When the scan was taken, in seconds since the Unix epoch (UTC).
+    pub fn time_unix(self, time: i64) -> Self {
+        self.time(crate::crypto::format_rfc3339_utc(time))
+    }
+
+    /// The UN/LOCODE of the site, such as `BEANR`.
+    pub fn site(mut self, locode: impl Into<String>) -> Self {
+        self.site.locode = locode.into();
+        self
+    }
+
+    /// A human-readable name of the site or lane.
+    pub fn site_name(mut self, name: impl Into<String>) -> Self {
+        self.site.name = Some(name.into());
+        self
+    }
+
+    /// The customs administration operating the scanner.
+    pub fn agency(mut self, agency: Agency) -> Self {
+        self.agency = Some(agency);
+        self
+    }
+
+    /// The scanner.
+    pub fn scanner(mut self, scanner: Scanner) -> Self {
+        self.scanner = Some(scanner);
+        self
+    }
+
+    /// What was scanned. Without it, the kind is [`ConveyanceKind::Container`] if a
+    /// container number is given, [`ConveyanceKind::RailWagon`] if only wagon numbers are,
+    /// and [`ConveyanceKind::Other`] otherwise.
+    pub fn conveyance(mut self, kind: ConveyanceKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// Adds an ISO 6346 container number in stored form (`CSQU3054383`).
+    pub fn container(mut self, number: impl Into<String>) -> Self {
+        self.container_numbers.push(number.into());
+        self
+    }
+
+    /// Adds a UIC wagon number in stored form (12 digits).
+    pub fn wagon(mut self, number: impl Into<String>) -> Self {
+        self.wagon_numbers.push(number.into());
+        self
+    }
+
+    /// The references to the customs declaration.
+    pub fn declaration(mut self, declaration: Declaration) -> Self {
+        self.declaration = Some(declaration);
+        self
+    }
+
+    /// Adds how a view was acquired.
+    pub fn view(mut self, view: ViewGeometry) -> Self {
+        self.views.push(view);
+        self
+    }
+
+    /// Adds a vendor extension (its name must start with `x-`).
+    pub fn extension(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.into(), value);
+        self
+    }
+
+    /// The record, validated. Fails with `SCHEMA_VIOLATION` naming the first member that
+    /// is missing or breaks a rule.
+    pub fn build(self) -> Result<ScanMetadata> {
+        let missing = |name: &str| Path::Root.field(name).error("is required");
+        let kind = self.kind.unwrap_or(
+            match (
+                self.container_numbers.is_empty(),
+                self.wagon_numbers.is_empty(),
+            ) {
+                (false, _) => ConveyanceKind::Container,
+                (true, false) => ConveyanceKind::RailWagon,
+                (true, true) => ConveyanceKind::Other,
+            },
+        );
+        let metadata = ScanMetadata {
+            scan_id: self.scan_id,
+            time: self.time.ok_or_else(|| missing("time"))?,
+            site: self.site,
+            agency: self.agency.ok_or_else(|| missing("agency"))?,
+            scanner: self.scanner.ok_or_else(|| missing("scanner"))?,
+            conveyance: Conveyance {
+                kind,
+                container_numbers: self.container_numbers,
+                wagon_numbers: self.wagon_numbers,
+            },
+            declaration: self.declaration,
+            views: self.views,
+            extensions: self.extensions,
+        };
+        metadata.validate()?;
+        Ok(metadata)
+    }
+}
+
+impl Site {
+    /// A site by its UN/LOCODE, with no name.
+    pub fn new(locode: impl Into<String>) -> Site {
+        Site {
+            locode: locode.into(),
+            name: None,
+        }
+    }
+}
+
+impl Agency {
+    /// A customs administration: its country (ISO 3166-1 alpha-2) and name.
+    pub fn new(country: impl Into<String>, name: impl Into<String>) -> Agency {
+        Agency {
+            country: country.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl Scanner {
+    /// A scanner; every member is required by the schema.
+    pub fn new(
+        manufacturer: impl Into<String>,
+        model: impl Into<String>,
+        serial: impl Into<String>,
+        software_version: impl Into<String>,
+        source_type: SourceType,
+        energies_mev: Vec<f64>,
+    ) -> Scanner {
+        Scanner {
+            manufacturer: manufacturer.into(),
+            model: model.into(),
+            serial: serial.into(),
+            software_version: software_version.into(),
+            source_type,
+            energies_mev,
+        }
+    }
+}
+
+impl Conveyance {
+    /// A conveyance of `kind` with no identifiers.
+    pub fn new(kind: ConveyanceKind) -> Conveyance {
+        Conveyance {
+            kind,
+            container_numbers: Vec::new(),
+            wagon_numbers: Vec::new(),
+        }
+    }
+}
+
+impl ViewGeometry {
+    /// How `view` was acquired, with every optional member absent; set the ones known.
+    ///
+    /// ```
+    /// use scanx::metadata::{ScanDirection, View, ViewGeometry};
+    ///
+    /// let side = ViewGeometry {
+    ///     scan_direction: Some(ScanDirection::LeftToRight),
+    ///     conveyance_speed_m_s: Some(0.4),
+    ///     ..ViewGeometry::new(View::Side)
+    /// };
+    /// assert_eq!(side.beam_angle_deg, None);
+    /// ```
+    pub fn new(view: View) -> ViewGeometry {
+        ViewGeometry {
+            view,
+            source_position: None,
+            scan_direction: None,
+            conveyance_speed_m_s: None,
+            distance_source_object_mm: None,
+            distance_source_detector_mm: None,
+            beam_angle_deg: None,
+        }
+    }
+}

@@ -404,8 +404,14 @@ fn annotation_rules() {
         to_value(&annotation)["geometry"],
         json!({"type": "mask", "x": 4, "y": 4, "width": 4, "height": 2, "bits": "bw=="})
     );
-    annotation.plane = 65_536;
-    assert!(annotation.validate().is_err());
+    // A plane index is 16 bits: 65535 is the last one, and 65536 is refused on parsing.
+    annotation.plane = u16::MAX;
+    assert!(annotation.validate().is_ok());
+    let mut json = to_value(&annotation);
+    json["plane"] = json!(65_536);
+    let e = from_json::<Annotation>(&serde_json::to_vec(&json).unwrap_or_default(), 1 << 20)
+        .expect_err("plane 65536");
+    assert_eq!(e.kind(), crate::ErrorKind::SchemaViolation, "{e}");
 }
 
 #[test]
