@@ -433,7 +433,7 @@ these rules, which are those of the writer that made the vectors:
 **What is byte for byte, and what is checked instead.** Compressed tile data depends on the
 compressor, not only on the format: these vectors were made with libzstd 1.5.7 (one-shot
 compression at the given level, the frame header recording the content size, no checksum,
-no dictionary id) and with the zlib streams of miniz_oxide 0.8 (flate2 1.1, its Rust
+no dictionary id) and with the zlib streams of miniz_oxide 0.9 (flate2 1.1, its Rust
 back end). Another compressor, or another version of these, writes other bytes that are just
 as valid, and then the lengths, offsets, digests and signatures of the whole file differ too.
 So a vector is reproducible byte for byte from this text alone if `inputs.json` counts no
