@@ -71,6 +71,10 @@ fn escapes(bytes: &[u8], trust: &TrustStore) -> Option<Status> {
     Some(report.status)
 }
 
+/// One (vector, mask) sweep: the vector's name, the mask, the file's length, and the
+/// offsets that escaped with what they gave.
+type SweepResult<'a> = (&'a str, u8, usize, Vec<(usize, Status)>);
+
 /// Sweeps every offset of `file` with `mask`; returns the offsets that escape, with what
 /// they gave.
 fn sweep(file: &[u8], mask: u8, trust: &TrustStore) -> Vec<(usize, Status)> {
@@ -138,7 +142,7 @@ fn every_single_byte_change_of_a_signed_vector_fails_to_read_or_verifies_invalid
         .iter()
         .flat_map(|(name, bytes)| MASKS.map(|mask| (name.as_str(), bytes.as_slice(), mask)))
         .collect();
-    let results: Vec<(&str, u8, usize, Vec<(usize, Status)>)> = jobs
+    let results: Vec<SweepResult> = jobs
         .par_iter()
         .map(|&(name, bytes, mask)| (name, mask, bytes.len(), sweep(bytes, mask, &trust)))
         .collect();
