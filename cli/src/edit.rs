@@ -266,14 +266,14 @@ pub fn redact(args: RedactArgs) -> CliResult<i32> {
     if args.personal_data {
         request = request.personal_data();
     }
-    let scan = s.editor.scan();
+    let planes = s.editor.planes();
     let mut regions: Vec<PlaneRegion> = args.regions.clone();
     for &p in &args.planes {
-        let plane = scan.planes.get(usize::from(p)).ok_or_else(|| {
-            Fail::new(format!("no plane {p} (the file has {})", scan.planes.len()))
+        let plane = planes.get(usize::from(p)).ok_or_else(|| {
+            Fail::new(format!("no plane {p} (the file has {})", planes.len()))
                 .help("`scanx info FILE` lists the planes")
         })?;
-        let grid = plane.info.grid;
+        let grid = plane.grid;
         regions.push(PlaneRegion {
             plane: p,
             rect: scanx::pixels::Rect::new(0, 0, grid.width, grid.height),

@@ -13,8 +13,9 @@ use crate::detached::{DetachedSeal, PendingSignature};
 use crate::error::{Error, ErrorKind, Result};
 use crate::generations::{align, EntryMatch, FileLayout};
 use crate::metadata::{self, Action, Actor, Annotation, Event, RemovedChunk, Validate};
-use crate::model::{Scan, TileRef};
+use crate::model::{PlaneInfo, Scan, TileRef};
 use crate::pixels::Rect;
+use crate::provenance::EventStamp;
 use crate::seal::{Ledger, Place, SignRequest};
 use crate::stream::ReadOptions;
 
@@ -67,7 +68,9 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
 pub struct Editor {
     bytes: Vec<u8>,
     layout: FileLayout,
+    /// The file as read, without its planes (see [`Editor::scan`]).
     scan: Scan,
+    planes: Vec<PlaneInfo>,
     removed: BTreeSet<(usize, usize)>,
     added: Vec<(ChunkType, Vec<u8>)>,
 }
@@ -106,9 +109,15 @@ impl Editor {
     }
 
     fn build(bytes: Vec<u8>, options: &ReadOptions, refuse_invalid: bool) -> Result<Editor> {
+        // One pass: every chunk checked and digested, every tile decoded to check it, no
+        // pixel kept, since an edit copies tiles byte for byte.
         let (report, scan) =
-            crate::verify::verify_and_read(&bytes[..], Some(bytes.len() as u64), None, options);
-        let scan = scan?;
+            crate::verify::verify_and_describe(&bytes[..], Some(bytes.len() as u64), options);
+        let mut scan = scan?;
+        let planes = std::mem::take(&mut scan.planes)
+            .into_iter()
+            .map(|p| p.info)
+            .collect();
         if refuse_invalid {
             if let Some(e) = report.integrity_error() {
                 return Err(e);
@@ -119,21 +128,29 @@ impl Editor {
             bytes,
             layout,
             scan,
+            planes,
             removed: BTreeSet::new(),
             added: Vec::new(),
         })
     }
 
     /// The file as read.
+    ///
+    /// The editor never decodes pixels it would not use: `planes` of this scan is empty;
+    /// [`Editor::planes`] describes the planes.
     pub fn scan(&self) -> &Scan {
         &self.scan
+    }
+
+    /// The planes of the file: index, sample type, size, tiles and attributes.
+    pub fn planes(&self) -> &[PlaneInfo] {
+        &self.planes
     }
 
     /// Appends an annotation record to the new generation.
     pub fn add_annotation(&mut self, annotation: &Annotation) -> Result<()> {
         annotation.validate()?;
-        let planes: Vec<_> = self.scan.planes.iter().map(|p| p.info.clone()).collect();
-        crate::parse::check_annotation(annotation, &planes, 0)
+        crate::parse::check_annotation(annotation, &self.planes, 0)
             .map_err(|e| Error::invalid_argument(e.message().to_string()))?;
         self.added
             .push((ChunkType::ANNO, metadata::to_json(annotation)));
@@ -232,15 +249,35 @@ impl Editor {
         Ok(event)
     }
 
+    /// As [`Editor::redact`], with the actor, event id and time of `stamp`: the stamp of
+    /// the key that will sign the new generation, so the verifier finds the actor among
+    /// the signers.
+    pub fn redact_as(&mut self, request: &RedactRequest, stamp: &EventStamp) -> Result<Event> {
+        self.redact(
+            request,
+            stamp.actor.clone(),
+            stamp.id.clone(),
+            stamp.time_rfc3339(),
+        )
+    }
+
+    /// Records that the actor of `stamp` vouches for the file as it stands, with an
+    /// optional note, and returns the event. A countersignature is the signature the new
+    /// generation gets when saved with `stamp`'s key; the event says who gave it and why,
+    /// so a generation that only countersigns still carries a content chunk to sign.
+    pub fn countersign(&mut self, stamp: &EventStamp, note: Option<String>) -> Result<Event> {
+        let event = stamp.countersign(note)?;
+        self.add_event(&event)?;
+        Ok(event)
+    }
+
     /// The tiles of `plane` that overlap `region` (to redact the driver's cab, say).
     pub fn tiles_in(&self, plane: u16, region: Rect) -> Result<Vec<TileRef>> {
         let p = self
-            .scan
             .planes
             .get(usize::from(plane))
             .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no plane {plane}")))?;
-        Ok(p.info
-            .grid
+        Ok(p.grid
             .tiles_in(region)?
             .map(|(col, row)| TileRef { plane, col, row })
             .collect())
@@ -296,11 +333,11 @@ impl Editor {
                     continue;
                 }
                 if chunk.chunk_type == ChunkType::PLAN {
-                    if let Some(p) = self.scan.planes.get(ledger.index.planes.len()) {
+                    if let Some(p) = self.planes.get(ledger.index.planes.len()) {
                         ledger.add_plane_ref(PlaneRef {
-                            grid: p.info.grid,
-                            sample_type: p.info.sample_type,
-                            flags: u8::from(p.info.personal),
+                            grid: p.grid,
+                            sample_type: p.sample_type,
+                            flags: u8::from(p.personal),
                             plan_entry: ledger.index.entries.len() as u32,
                         });
                     }

@@ -9,7 +9,9 @@
 //!   .finish(&signers)                     MANI, SIGN..., INDX, TAIL
 //! ```
 
+use std::collections::VecDeque;
 use std::io::Write;
+use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
 
 use rayon::prelude::*;
 
@@ -154,6 +156,15 @@ pub struct Writer<W: Write> {
     order: OrderChecker,
     salts: SaltSource,
     planes: Vec<PlaneState>,
+    /// Tiles given to [`Writer::write_tile`] and being encoded in the thread pool, oldest
+    /// first, each with the channel its encoded form comes back on.
+    encoding: VecDeque<Receiver<Result<PreparedTile>>>,
+}
+
+/// Tiles `write_tile` lets the pool encode ahead of the sink: enough to keep every thread
+/// busy, few enough that the samples held stay a handful of tiles.
+fn max_tiles_in_flight() -> usize {
+    2 * rayon::current_num_threads() + 2
 }
 
 impl<W: Write> Writer<W> {
@@ -186,6 +197,7 @@ impl<W: Write> Writer<W> {
             order: OrderChecker::new(&Limits::unlimited()),
             salts: SaltSource { seed: salt_seed },
             planes: Vec::new(),
+            encoding: VecDeque::new(),
         };
         writer.emit(
             ChunkType::HEAD,
@@ -278,6 +290,7 @@ impl<W: Write> Writer<W> {
     /// buffer), with any row stride. Each tile is copied out once, since filters work in
     /// place, and encoded and digested in parallel; tiles are written in order.
     pub fn write_plane_view(&mut self, plane: u16, pixels: PixelView<'_>) -> Result<()> {
+        self.write_encoded_tiles(0)?;
         let state = self.plane_state(plane)?;
         if pixels.sample_type() != state.sample_type
             || pixels.width() != state.grid.width
@@ -305,7 +318,7 @@ impl<W: Write> Writer<W> {
         let positions: Vec<(u32, u32)> = (0..grid.rows())
             .flat_map(|row| (0..grid.cols()).map(move |col| (col, row)))
             .collect();
-        let ledger = &self.ledger;
+        let (algorithm, file_id) = (self.ledger.algorithm, self.ledger.file_id);
         let salts = &self.salts;
         let prepared: Vec<PreparedTile> = positions
             .par_iter()
@@ -319,10 +332,11 @@ impl<W: Write> Writer<W> {
                     grid: &grid,
                     encoding: &encoding,
                 };
-                prepare_tile(ledger, salts, &tile, samples)
+                prepare_tile(algorithm, &file_id, salts, &tile, samples)
             })
             .collect::<Result<_>>()?;
         for tile in prepared {
+            self.feed_tile_order(&tile.header)?;
             self.write_prepared(tile)?;
         }
         Ok(())
@@ -330,29 +344,77 @@ impl<W: Write> Writer<W> {
 
     /// Encodes and writes one tile, for a scanner that streams tiles as it captures them.
     /// Tiles must come in order: plane by plane, row by row, column by column.
+    ///
+    /// The tile's position, order and size are checked here; it is then encoded and
+    /// digested by the thread pool while the caller captures the next ones, and written in
+    /// order as the encodings come back (a few tiles are held at most). The rare failure
+    /// of an encoding (memory) is reported by a later call: `write_tile`, `finish` or any
+    /// call that writes a chunk.
     pub fn write_tile(&mut self, plane: u16, col: u32, row: u32, samples: &[u8]) -> Result<()> {
         let state = self.plane_state(plane)?;
         let grid = state.grid;
         let encoding = state.encoding.clone();
         let sample_type = state.sample_type;
-        let input = TileInput {
+        check_tile_size(plane, col, row, sample_type, &grid, samples.len())?;
+        let header = TileHeader {
+            salt: [0; 16],
             plane,
+            codec: encoding.codec,
+            filters: Vec::new(),
             col,
             row,
-            sample_type,
-            grid: &grid,
-            encoding: &encoding,
+            decoded_length: 0,
         };
-        let tile = prepare_tile(&self.ledger, &self.salts, &input, samples.to_vec())?;
-        self.write_prepared(tile)
+        self.feed_tile_order(&header)?;
+        let (send, receive) = sync_channel(1);
+        let (algorithm, file_id) = (self.ledger.algorithm, self.ledger.file_id);
+        let salts = self.salts.clone();
+        let samples = samples.to_vec();
+        rayon::spawn(move || {
+            let input = TileInput {
+                plane,
+                col,
+                row,
+                sample_type,
+                grid: &grid,
+                encoding: &encoding,
+            };
+            // The writer may be gone (dropped after an error): then nobody waits.
+            let _ = send.send(prepare_tile(algorithm, &file_id, &salts, &input, samples));
+        });
+        self.encoding.push_back(receive);
+        self.write_encoded_tiles(max_tiles_in_flight())
+    }
+
+    /// Writes, in order, the tiles of [`Writer::write_tile`] whose encoding is done,
+    /// waiting for the oldest while more than `keep` are in flight (`keep` 0: all).
+    fn write_encoded_tiles(&mut self, keep: usize) -> Result<()> {
+        while let Some(oldest) = self.encoding.front() {
+            let tile = if self.encoding.len() > keep {
+                oldest.recv().ok()
+            } else {
+                match oldest.try_recv() {
+                    Ok(tile) => Some(tile),
+                    Err(TryRecvError::Empty) => return Ok(()),
+                    Err(TryRecvError::Disconnected) => None,
+                }
+            };
+            self.encoding.pop_front();
+            let tile = tile.ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidState,
+                    "a tile's encoding ended without a result",
+                )
+            })??;
+            self.write_prepared(tile)?;
+        }
+        Ok(())
     }
 
     /// Appends an annotation record.
     pub fn annotation(&mut self, annotation: &Annotation) -> Result<()> {
         annotation.validate()?;
-        let plane = usize::try_from(annotation.plane)
-            .ok()
-            .and_then(|p| self.planes.get(p));
+        let plane = self.planes.get(usize::from(annotation.plane));
         if !plane.is_some_and(|p| annotation.geometry.fits_within(p.grid.width, p.grid.height)) {
             return Err(Error::invalid_argument(format!(
                 "annotation {} must refer to one of the {} planes added and lie within it",
@@ -393,6 +455,7 @@ impl<W: Write> Writer<W> {
     /// Writes the manifest, the signatures (none: an unsigned file), the index and the
     /// tail, flushes, and returns the sink. Fails if a plane is missing tiles.
     pub fn finish(mut self, signers: &[SignRequest<'_>]) -> Result<W> {
+        self.write_encoded_tiles(0)?;
         self.check_complete()?;
         self.order
             .feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
@@ -428,6 +491,7 @@ impl<W: Write> Writer<W> {
     /// writes up to the manifest and returns a [`DetachedSeal`] that gives each message
     /// to sign and takes each signature back, then writes the index and the tail.
     pub fn finish_detached(mut self, pending: Vec<PendingSignature>) -> Result<DetachedSeal<W>> {
+        self.write_encoded_tiles(0)?;
         self.check_complete()?;
         self.order
             .feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
@@ -451,6 +515,7 @@ impl<W: Write> Writer<W> {
         info: ChunkInfo,
         place: Place,
     ) -> Result<()> {
+        self.write_encoded_tiles(0)?;
         self.order
             .feed(chunk_type, info, self.ledger.offset)
             .map_err(|e| Error::new(ErrorKind::InvalidState, e.message().to_string()))?;
@@ -458,23 +523,28 @@ impl<W: Write> Writer<W> {
             .write_parts(&mut self.sink, chunk_type, parts, place)
     }
 
+    /// Checks that a tile comes where the order allows, before it is encoded.
+    fn feed_tile_order(&mut self, tile: &TileHeader) -> Result<()> {
+        self.order
+            .feed(
+                ChunkType::TILE,
+                ChunkInfo::Tile {
+                    plane: tile.plane,
+                    col: tile.col,
+                    row: tile.row,
+                },
+                self.ledger.offset,
+            )
+            .map_err(|e| Error::new(ErrorKind::InvalidState, e.message().to_string()))
+    }
+
+    /// Writes an encoded tile whose place in the order [`Writer::feed_tile_order`] checked.
     fn write_prepared(&mut self, tile: PreparedTile) -> Result<()> {
         let place = Place {
             plane: tile.header.plane,
             col: tile.header.col,
             row: tile.header.row,
         };
-        self.order
-            .feed(
-                ChunkType::TILE,
-                ChunkInfo::Tile {
-                    plane: place.plane,
-                    col: place.col,
-                    row: place.row,
-                },
-                self.ledger.offset,
-            )
-            .map_err(|e| Error::new(ErrorKind::InvalidState, e.message().to_string()))?;
         let header = tile.header.encode();
         let payload_len = (header.len() + tile.data.len()) as u64;
         self.sink.write_all(&crate::container::chunk::chunk_header(
@@ -514,9 +584,38 @@ struct TileInput<'a> {
     encoding: &'a Encoding,
 }
 
+/// Checks that `len` bytes are the samples of tile (`col`, `row`) of the plane, and gives
+/// the tile's decoded length.
+fn check_tile_size(
+    plane: u16,
+    col: u32,
+    row: u32,
+    sample_type: SampleType,
+    grid: &TileGrid,
+    len: usize,
+) -> Result<u64> {
+    let rect = grid.tile_rect(col, row).ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "tile ({col}, {row}) is outside plane {plane}'s grid of {}x{} tiles",
+            grid.cols(),
+            grid.rows()
+        ))
+    })?;
+    let decoded_length = u64::from(rect.width)
+        .saturating_mul(u64::from(rect.height))
+        .saturating_mul(sample_type.bytes_per_sample() as u64);
+    if len as u64 != decoded_length {
+        return Err(Error::invalid_argument(format!(
+            "tile ({col}, {row}) of plane {plane} needs {decoded_length} bytes, got {len}"
+        )));
+    }
+    Ok(decoded_length)
+}
+
 /// Encodes and digests one tile's packed `samples`, which it filters in place.
 fn prepare_tile(
-    ledger: &Ledger,
+    algorithm: DigestAlgorithm,
+    file_id: &[u8; 16],
     salts: &SaltSource,
     tile: &TileInput<'_>,
     samples: Vec<u8>,
@@ -529,24 +628,10 @@ fn prepare_tile(
         grid,
         encoding,
     } = *tile;
-    let rect = grid.tile_rect(col, row).ok_or_else(|| {
-        Error::invalid_argument(format!(
-            "tile ({col}, {row}) is outside plane {plane}'s grid of {}x{} tiles",
-            grid.cols(),
-            grid.rows()
-        ))
-    })?;
-    let decoded_length = u64::from(rect.width)
-        .saturating_mul(u64::from(rect.height))
-        .saturating_mul(sample_type.bytes_per_sample() as u64);
-    if samples.len() as u64 != decoded_length {
-        return Err(Error::invalid_argument(format!(
-            "tile ({col}, {row}) of plane {plane} needs {decoded_length} bytes, got {}",
-            samples.len()
-        )));
-    }
+    let decoded_length = check_tile_size(plane, col, row, sample_type, grid, samples.len())?;
+    let width = grid.tile_rect(col, row).map_or(0, |r| r.width);
     // The encoding was validated when the plane was added.
-    let data = pixels::encode_owned(samples, sample_type, rect.width, encoding)?;
+    let data = pixels::encode_owned(samples, sample_type, width, encoding)?;
     let header = TileHeader {
         salt: salts.salt(b"TILE", plane, col, row),
         plane,
@@ -560,8 +645,8 @@ fn prepare_tile(
     let payload_len = (header_bytes.len() + data.len()) as u64;
     let chunk_header = crate::container::chunk::chunk_header(ChunkType::TILE, payload_len);
     let digest = crate::crypto::digest::chunk_digest_of_parts(
-        ledger.algorithm,
-        &ledger.file_id,
+        algorithm,
+        file_id,
         &[&chunk_header, &header_bytes, &data],
     );
     Ok(PreparedTile {
@@ -623,5 +708,75 @@ mod tests {
             !text.contains("171"),
             "the seed's bytes (0xAB = 171) leak: {text}"
         );
+    }
+
+    /// A 300 x 200 u16 plane of 64 x 64 tiles (clipped at the edges), written whole or
+    /// tile by tile with the same options.
+    fn file(tile_by_tile: bool) -> Result<Vec<u8>> {
+        let (width, height) = (300u32, 200u32);
+        let samples: Vec<u16> = (0..width * height).map(|i| (i * 7 % 4093) as u16).collect();
+        let pixels = PixelBuffer::from_u16(width, height, &samples)?;
+        let mut w = Writer::new(
+            Vec::new(),
+            &ScanMetadata::example(),
+            WriteOptions::deterministic([3; 16], [4; 32]),
+        )?;
+        let spec = PlaneSpec::new(
+            SampleType::U16,
+            width,
+            height,
+            PlaneAttributes::example_high_energy(),
+        )
+        .with_tile_size(64, 64);
+        let grid = TileGrid::new(width, height, 64, 64)?;
+        let p = w.add_plane(spec)?;
+        if tile_by_tile {
+            for row in 0..grid.rows() {
+                for col in 0..grid.cols() {
+                    let tile = pixels::extract_tile(&pixels, &grid, col, row)?;
+                    w.write_tile(p, col, row, &tile)?;
+                }
+            }
+        } else {
+            w.write_plane(p, &pixels)?;
+        }
+        // A chunk after the tiles: every tile in flight is written before it.
+        w.ancillary_chunk(ChunkType(*b"xTST"), b"after the tiles")?;
+        w.finish(&[])
+    }
+
+    #[test]
+    fn tiles_encoded_in_the_pool_are_written_in_order() -> Result<()> {
+        assert_eq!(file(true)?, file(false)?);
+        Ok(())
+    }
+
+    #[test]
+    fn write_tile_checks_order_and_size_before_encoding() -> Result<()> {
+        let mut w = Writer::new(
+            Vec::new(),
+            &ScanMetadata::example(),
+            WriteOptions::default(),
+        )?;
+        let spec = PlaneSpec::new(
+            SampleType::U16,
+            128,
+            64,
+            PlaneAttributes::example_high_energy(),
+        )
+        .with_tile_size(64, 64);
+        let p = w.add_plane(spec)?;
+        let tile = vec![0u8; 64 * 64 * 2];
+        let short = w.write_tile(p, 0, 0, &tile[1..]).unwrap_err();
+        assert_eq!(short.kind(), ErrorKind::InvalidArgument);
+        let outside = w.write_tile(p, 2, 0, &tile).unwrap_err();
+        assert_eq!(outside.kind(), ErrorKind::InvalidArgument);
+        w.write_tile(p, 1, 0, &tile)?;
+        let again = w.write_tile(p, 0, 0, &tile).unwrap_err();
+        assert_eq!(again.kind(), ErrorKind::InvalidState);
+        // Plane 0 lacks its tile (0, 0): refused once the tile in flight is written.
+        let incomplete = w.finish(&[]).unwrap_err();
+        assert_eq!(incomplete.kind(), ErrorKind::InvalidState);
+        Ok(())
     }
 }

@@ -806,13 +806,12 @@ pub fn edit(data: &[u8]) {
     // The editor opens what verification reports on (a manifest naming another digest
     // algorithm than HEAD, say), and an edit keeps such faults of the generations before
     // it; what must read back is an edit of a file that reads.
-    if read_bytes(file, &options()).is_err() {
+    let Ok(before) = read_bytes(file, &options()) else {
         return;
-    }
+    };
     let Ok(mut editor) = Editor::from_bytes_unverified(file.to_vec(), &options()) else {
         return;
     };
-    let before = editor.scan().clone();
     let mut annotations = before.annotations.clone();
     let mut events = before.events.clone();
     let mut personal = before.personal.clone();

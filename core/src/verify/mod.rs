@@ -119,6 +119,18 @@ pub fn verify_and_read<R: Read>(
     verify_pass(reader, total_len, trust, options, true, Pixels::Keep)
 }
 
+/// As [`verify_and_read`], decoding every tile to check it but keeping no pixels: the
+/// scan's planes are left empty. For the editor, which needs the file's structure and
+/// descriptors, never its pixels.
+pub(crate) fn verify_and_describe<R: Read>(
+    reader: R,
+    total_len: Option<u64>,
+    options: &ReadOptions,
+) -> (VerifyReport, Result<Scan>) {
+    let (report, scan) = verify_pass(reader, total_len, None, options, true, Pixels::Discard);
+    (report, scan)
+}
+
 /// `manifests_by_verifier`: the verifier, not the reader, reports a manifest naming
 /// another generation number or digest algorithm (with its own reason); a read that
 /// checks integrity leaves it to the reader, so the error is the one a plain read gives.
