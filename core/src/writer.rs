@@ -767,15 +767,19 @@ mod tests {
         .with_tile_size(64, 64);
         let p = w.add_plane(spec)?;
         let tile = vec![0u8; 64 * 64 * 2];
-        let short = w.write_tile(p, 0, 0, &tile[1..]).unwrap_err();
+        let short = w.write_tile(p, 0, 0, &tile[1..]).expect_err("a short tile");
         assert_eq!(short.kind(), ErrorKind::InvalidArgument);
-        let outside = w.write_tile(p, 2, 0, &tile).unwrap_err();
+        let outside = w
+            .write_tile(p, 2, 0, &tile)
+            .expect_err("a tile outside the grid");
         assert_eq!(outside.kind(), ErrorKind::InvalidArgument);
         w.write_tile(p, 1, 0, &tile)?;
-        let again = w.write_tile(p, 0, 0, &tile).unwrap_err();
+        let again = w
+            .write_tile(p, 0, 0, &tile)
+            .expect_err("a tile before the last one written");
         assert_eq!(again.kind(), ErrorKind::InvalidState);
         // Plane 0 lacks its tile (0, 0): refused once the tile in flight is written.
-        let incomplete = w.finish(&[]).unwrap_err();
+        let incomplete = w.finish(&[]).expect_err("a plane missing a tile");
         assert_eq!(incomplete.kind(), ErrorKind::InvalidState);
         Ok(())
     }
