@@ -12,7 +12,8 @@
 //! `verify` (`verify_path`), `read-verified` (`verify_and_read`), `region` (a 512 x 512
 //! region through the random-access reader), or `edit` (open with the editor and save an
 //! unsigned new generation holding one annotation). Prints the operation's wall time and
-//! the process's peak resident memory (`VmHWM`, Linux).
+//! the process's peak resident memory (`VmHWM`, Linux). `write-large FILE` writes a 4 GiB
+//! stored file tile by tile and `verify-large FILE` verifies it without limits.
 
 use std::path::Path;
 use std::time::Instant;
@@ -56,6 +57,15 @@ fn main() -> scanx::Result<()> {
                 &ReadOptions::default(),
             );
             format!("{:?}, {} planes", report.status, scan?.planes.len())
+        }
+        "write-large" => {
+            write_large(path)?;
+            format!("{} bytes", std::fs::metadata(path)?.len())
+        }
+        "verify-large" => {
+            let options = ReadOptions::with_limits(scanx::Limits::unlimited());
+            let report = scanx::verify::verify_path(path, None, &options)?;
+            format!("{:?}", report.status)
         }
         "region" => {
             let reader = Reader::open(path)?;
@@ -110,6 +120,47 @@ fn write(dir: &Path) -> scanx::Result<()> {
             time: 1_772_355_600,
         }])?;
     }
+    Ok(())
+}
+
+/// A 4 GiB stored file (two 32768 x 32768 u16 planes), streamed tile by tile through
+/// `write_tile`, for a streaming verification of a file far larger than its memory.
+fn write_large(path: &Path) -> scanx::Result<()> {
+    const SIDE: u32 = 32768;
+    const TILE: u32 = 1024;
+    let key = SigningKey::from_seed(&[7; 32]);
+    let file = std::fs::File::create(path)?;
+    let mut w = Writer::new(
+        std::io::BufWriter::with_capacity(1 << 20, file),
+        &ScanMetadata::example(),
+        WriteOptions::default(),
+    )?;
+    let spec = |attributes| {
+        PlaneSpec::new(SampleType::U16, SIDE, SIDE, attributes)
+            .with_tile_size(TILE, TILE)
+            .with_encoding(Encoding::stored())
+    };
+    let planes = [
+        w.add_plane(spec(PlaneAttributes::example_high_energy()))?,
+        w.add_plane(spec(PlaneAttributes::example_low_energy()))?,
+    ];
+    let mut tile = vec![0u8; (TILE * TILE * 2) as usize];
+    for p in planes {
+        for row in 0..SIDE / TILE {
+            for col in 0..SIDE / TILE {
+                let value = (u32::from(p) * 7919 + row * 131 + col) as u16;
+                for (i, sample) in tile.chunks_exact_mut(2).enumerate() {
+                    sample.copy_from_slice(&value.wrapping_add(i as u16).to_le_bytes());
+                }
+                w.write_tile(p, col, row, &tile)?;
+            }
+        }
+    }
+    w.finish(&[SignRequest {
+        signer: &key,
+        role: Role::Scanner,
+        time: 1_772_355_600,
+    }])?;
     Ok(())
 }
 
