@@ -163,6 +163,10 @@ pub struct Writer<W: Write> {
 
 /// Tiles `write_tile` lets the pool encode ahead of the sink: enough to keep every thread
 /// busy, few enough that the samples held stay a handful of tiles.
+/// The samples of a band of tiles that `write_plane_view` encodes at once, while the band
+/// before is written.
+const BAND_BYTES: usize = 8 << 20;
+
 fn max_tiles_in_flight() -> usize {
     2 * rayon::current_num_threads() + 2
 }
@@ -312,34 +316,54 @@ impl<W: Write> Writer<W> {
                 format!("plane {plane} already has tiles written"),
             ));
         }
-        let grid = state.grid;
-        let encoding = state.encoding.clone();
-        let sample_type = state.sample_type;
+        let encoder = self.tile_encoder(plane)?;
+        let grid = encoder.grid;
         let positions: Vec<(u32, u32)> = (0..grid.rows())
             .flat_map(|row| (0..grid.cols()).map(move |col| (col, row)))
             .collect();
-        let (algorithm, file_id) = (self.ledger.algorithm, self.ledger.file_id);
-        let salts = &self.salts;
-        let prepared: Vec<PreparedTile> = positions
-            .par_iter()
-            .map(|&(col, row)| {
-                let samples = pixels::extract_tile(pixels, &grid, col, row)?;
-                let tile = TileInput {
-                    plane,
-                    col,
-                    row,
-                    sample_type,
-                    grid: &grid,
-                    encoding: &encoding,
-                };
-                prepare_tile(algorithm, &file_id, salts, &tile, samples)
-            })
-            .collect::<Result<_>>()?;
-        for tile in prepared {
-            self.feed_tile_order(&tile.header)?;
-            self.write_prepared(tile)?;
+        let prepare = |band: &[(u32, u32)]| -> Result<Vec<PreparedTile>> {
+            band.par_iter()
+                .map(|&(col, row)| {
+                    let samples = pixels::extract_tile(pixels, &grid, col, row)?;
+                    encoder.prepare(col, row, samples)
+                })
+                .collect()
+        };
+        // Bands of tiles: the pool encodes and digests the next band while this thread
+        // writes the one before, so hashing overlaps the sink's writes and at most two
+        // bands of encoded tiles are held, not the whole plane.
+        let tile_bytes = grid.tile_width as usize
+            * grid.tile_height as usize
+            * encoder.sample_type.bytes_per_sample();
+        let band_len = (BAND_BYTES / tile_bytes.max(1)).max(2 * rayon::current_num_threads());
+        let mut bands = positions.chunks(band_len);
+        let mut ready = match bands.next() {
+            Some(first) => prepare(first)?,
+            None => Vec::new(),
+        };
+        loop {
+            let next = bands.next();
+            let mut prepared = None;
+            // The sink need not be `Send`: this thread writes, the pool prepares; the
+            // scope's end waits for (and, on a pool thread, helps with) the next band.
+            let written = rayon::in_place_scope(|scope| {
+                if let Some(band) = next {
+                    let prepared = &mut prepared;
+                    let prepare = &prepare;
+                    scope.spawn(move |_| *prepared = Some(prepare(band)));
+                }
+                for tile in ready {
+                    self.feed_tile_order(&tile.header)?;
+                    self.write_prepared(tile)?;
+                }
+                Ok::<(), Error>(())
+            });
+            written?;
+            match prepared {
+                Some(band) => ready = band?,
+                None => return Ok(()),
+            }
         }
-        Ok(())
     }
 
     /// Encodes and writes one tile, for a scanner that streams tiles as it captures them.
@@ -351,15 +375,19 @@ impl<W: Write> Writer<W> {
     /// of an encoding (memory) is reported by a later call: `write_tile`, `finish` or any
     /// call that writes a chunk.
     pub fn write_tile(&mut self, plane: u16, col: u32, row: u32, samples: &[u8]) -> Result<()> {
-        let state = self.plane_state(plane)?;
-        let grid = state.grid;
-        let encoding = state.encoding.clone();
-        let sample_type = state.sample_type;
-        check_tile_size(plane, col, row, sample_type, &grid, samples.len())?;
+        let encoder = self.tile_encoder(plane)?;
+        check_tile_size(
+            plane,
+            col,
+            row,
+            encoder.sample_type,
+            &encoder.grid,
+            samples.len(),
+        )?;
         let header = TileHeader {
             salt: [0; 16],
             plane,
-            codec: encoding.codec,
+            codec: encoder.encoding.codec,
             filters: Vec::new(),
             col,
             row,
@@ -367,20 +395,10 @@ impl<W: Write> Writer<W> {
         };
         self.feed_tile_order(&header)?;
         let (send, receive) = sync_channel(1);
-        let (algorithm, file_id) = (self.ledger.algorithm, self.ledger.file_id);
-        let salts = self.salts.clone();
         let samples = samples.to_vec();
         rayon::spawn(move || {
-            let input = TileInput {
-                plane,
-                col,
-                row,
-                sample_type,
-                grid: &grid,
-                encoding: &encoding,
-            };
             // The writer may be gone (dropped after an error): then nobody waits.
-            let _ = send.send(prepare_tile(algorithm, &file_id, &salts, &input, samples));
+            let _ = send.send(encoder.prepare(col, row, samples));
         });
         self.encoding.push_back(receive);
         self.write_encoded_tiles(max_tiles_in_flight())
@@ -499,6 +517,21 @@ impl<W: Write> Writer<W> {
         Ok(DetachedSeal::new(self.sink, sealing, pending))
     }
 
+    /// What the pool needs to encode and digest tiles of `plane`, owned so that a task can
+    /// outlive the borrow of the writer.
+    fn tile_encoder(&self, plane: u16) -> Result<TileEncoder> {
+        let state = self.plane_state(plane)?;
+        Ok(TileEncoder {
+            algorithm: self.ledger.algorithm,
+            file_id: self.ledger.file_id,
+            salts: self.salts.clone(),
+            plane,
+            sample_type: state.sample_type,
+            grid: state.grid,
+            encoding: state.encoding.clone(),
+        })
+    }
+
     fn plane_state(&self, plane: u16) -> Result<&PlaneState> {
         self.planes.get(usize::from(plane)).ok_or_else(|| {
             Error::new(
@@ -573,15 +606,15 @@ struct PreparedTile {
     digest: Digest,
 }
 
-#[allow(clippy::too_many_arguments)]
-/// Where a tile goes and how it is encoded.
-struct TileInput<'a> {
+/// How the tiles of one plane are encoded and digested.
+struct TileEncoder {
+    algorithm: DigestAlgorithm,
+    file_id: [u8; 16],
+    salts: SaltSource,
     plane: u16,
-    col: u32,
-    row: u32,
     sample_type: SampleType,
-    grid: &'a TileGrid,
-    encoding: &'a Encoding,
+    grid: TileGrid,
+    encoding: Encoding,
 }
 
 /// Checks that `len` bytes are the samples of tile (`col`, `row`) of the plane, and gives
@@ -612,48 +645,46 @@ fn check_tile_size(
     Ok(decoded_length)
 }
 
-/// Encodes and digests one tile's packed `samples`, which it filters in place.
-fn prepare_tile(
-    algorithm: DigestAlgorithm,
-    file_id: &[u8; 16],
-    salts: &SaltSource,
-    tile: &TileInput<'_>,
-    samples: Vec<u8>,
-) -> Result<PreparedTile> {
-    let TileInput {
-        plane,
-        col,
-        row,
-        sample_type,
-        grid,
-        encoding,
-    } = *tile;
-    let decoded_length = check_tile_size(plane, col, row, sample_type, grid, samples.len())?;
-    let width = grid.tile_rect(col, row).map_or(0, |r| r.width);
-    // The encoding was validated when the plane was added.
-    let data = pixels::encode_owned(samples, sample_type, width, encoding)?;
-    let header = TileHeader {
-        salt: salts.salt(b"TILE", plane, col, row),
-        plane,
-        codec: encoding.codec,
-        filters: encoding.filters.clone(),
-        col,
-        row,
-        decoded_length,
-    };
-    let header_bytes = header.encode();
-    let payload_len = (header_bytes.len() + data.len()) as u64;
-    let chunk_header = crate::container::chunk::chunk_header(ChunkType::TILE, payload_len);
-    let digest = crate::crypto::digest::chunk_digest_of_parts(
-        algorithm,
-        file_id,
-        &[&chunk_header, &header_bytes, &data],
-    );
-    Ok(PreparedTile {
-        header,
-        data,
-        digest,
-    })
+impl TileEncoder {
+    /// Encodes and digests the packed `samples` of tile (`col`, `row`), filtering them in
+    /// place.
+    fn prepare(&self, col: u32, row: u32, samples: Vec<u8>) -> Result<PreparedTile> {
+        let TileEncoder {
+            algorithm,
+            ref file_id,
+            ref salts,
+            plane,
+            sample_type,
+            ref grid,
+            ref encoding,
+        } = *self;
+        let decoded_length = check_tile_size(plane, col, row, sample_type, grid, samples.len())?;
+        let width = grid.tile_rect(col, row).map_or(0, |r| r.width);
+        // The encoding was validated when the plane was added.
+        let data = pixels::encode_owned(samples, sample_type, width, encoding)?;
+        let header = TileHeader {
+            salt: salts.salt(b"TILE", plane, col, row),
+            plane,
+            codec: encoding.codec,
+            filters: encoding.filters.clone(),
+            col,
+            row,
+            decoded_length,
+        };
+        let header_bytes = header.encode();
+        let payload_len = (header_bytes.len() + data.len()) as u64;
+        let chunk_header = crate::container::chunk::chunk_header(ChunkType::TILE, payload_len);
+        let digest = crate::crypto::digest::chunk_digest_of_parts(
+            algorithm,
+            file_id,
+            &[&chunk_header, &header_bytes, &data],
+        );
+        Ok(PreparedTile {
+            header,
+            data,
+            digest,
+        })
+    }
 }
 
 /// Derives every salt of a file from one secret seed, so output is reproducible when the
@@ -710,10 +741,9 @@ mod tests {
         );
     }
 
-    /// A 300 x 200 u16 plane of 64 x 64 tiles (clipped at the edges), written whole or
-    /// tile by tile with the same options.
-    fn file(tile_by_tile: bool) -> Result<Vec<u8>> {
-        let (width, height) = (300u32, 200u32);
+    /// A u16 plane of 64 x 64 tiles (clipped at the edges), written whole or tile by tile
+    /// with the same options.
+    fn file(tile_by_tile: bool, width: u32, height: u32) -> Result<Vec<u8>> {
         let samples: Vec<u16> = (0..width * height).map(|i| (i * 7 % 4093) as u16).collect();
         let pixels = PixelBuffer::from_u16(width, height, &samples)?;
         let mut w = Writer::new(
@@ -747,7 +777,20 @@ mod tests {
 
     #[test]
     fn tiles_encoded_in_the_pool_are_written_in_order() -> Result<()> {
-        assert_eq!(file(true)?, file(false)?);
+        assert_eq!(file(true, 300, 200)?, file(false, 300, 200)?);
+        Ok(())
+    }
+
+    #[test]
+    fn a_plane_written_in_several_bands_is_the_plane_written_tile_by_tile() -> Result<()> {
+        // 2600 x 2000 u16 is 10.4 MB: more than one band of `BAND_BYTES`, the last short.
+        let (width, height) = (2600, 2000);
+        assert!(2 * (width * height) as usize > BAND_BYTES);
+        let whole = file(false, width, height)?;
+        assert_eq!(file(true, width, height)?, whole);
+        let scan = crate::read_bytes(&whole, &crate::ReadOptions::default())?;
+        let samples: Vec<u16> = (0..width * height).map(|i| (i * 7 % 4093) as u16).collect();
+        assert_eq!(scan.planes[0].pixels.to_u16()?, samples);
         Ok(())
     }
 
