@@ -517,20 +517,32 @@ pub fn read_verified<'py>(
         .py()?;
     let scan = scan.py()?;
     let planes = PyList::empty(py);
-    for plane in &scan.planes {
-        let (info, pixels) = (&plane.info, &plane.pixels);
-        let src = pixels.as_bytes();
-        let array = new_array(
-            py,
-            pixels.sample_type(),
-            pixels.height(),
-            pixels.width(),
-            move |out, _| {
-                out.copy_from_slice(src);
-                Ok(())
-            },
-        )?;
-        planes.append((info.index, array))?;
+    for plane in scan.planes {
+        let index = plane.info.index;
+        planes.append((index, owned_array(py, plane.pixels)?))?;
     }
     Ok((report.to_json(), planes))
+}
+
+/// The decoded plane as a 2-D numpy array that takes over the buffer the reader decoded
+/// into, so the pixels are held once. The buffer's little-endian samples are viewed with an
+/// explicitly little-endian dtype, whatever the host's byte order.
+fn owned_array(py: Python<'_>, pixels: scanx::pixels::PixelBuffer) -> PyResult<Bound<'_, PyAny>> {
+    let dtype = match pixels.sample_type() {
+        SampleType::U8 => "u1",
+        SampleType::U16 => "<u2",
+        SampleType::U32 => "<u4",
+        SampleType::F32 => "<f4",
+        other => {
+            return Err(crate::error::to_py(Error::new(
+                ErrorKind::UnsupportedSampleType,
+                format!("sample type {} has no numpy dtype here", other.name()),
+            )))
+        }
+    };
+    let shape = (pixels.height() as usize, pixels.width() as usize);
+    let bytes = numpy::PyArray1::from_vec(py, pixels.into_bytes());
+    bytes
+        .call_method1("view", (dtype,))?
+        .call_method1("reshape", (shape,))
 }

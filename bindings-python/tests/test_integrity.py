@@ -134,6 +134,12 @@ def test_read_verified_in_one_pass(small_scan: Path, trust: scanx.TrustStore) ->
         np.testing.assert_array_equal(planes[0], high)
         np.testing.assert_array_equal(planes[1], z)
         assert planes[0].dtype == high.dtype and planes[1].dtype == z.dtype
+        # Each array holds the buffer the reader decoded into (no second copy): a view
+        # over one owner, usable like any fresh array.
+        for array in planes.values():
+            assert array.base is not None
+            assert array.flags.c_contiguous and array.flags.aligned and array.flags.writeable
+            assert array.dtype.isnative
     signed = VECTORS / "valid" / "redacted-cab-tiles-signed.scx"
     report, planes = scanx.read_verified(signed, trust=trust)
     assert report.status is scanx.Status.TRUSTED
