@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::container::chunk::{ChunkType, CHUNK_HEADER_LEN, FILE_HEADER_LEN};
 use crate::container::index::{Index, PlaneRef};
+use crate::crypto::digest::SignatureChain;
 use crate::detached::{DetachedSeal, PendingSignature};
 use crate::error::{Error, ErrorKind, Result};
 use crate::generations::{align, EntryMatch, FileLayout};
@@ -324,7 +325,7 @@ impl Editor {
             entries: Vec::new(),
             generation: last.number + 1,
             previous_manifest: last.manifest_digest,
-            sign_chunks: Vec::new(),
+            chain: SignatureChain::new(self.layout.algorithm(), &self.layout.head.file_id),
         };
         w.write_all(&file[..FILE_HEADER_LEN as usize])?;
         for (g, generation) in self.layout.generations.iter().enumerate() {
@@ -367,7 +368,7 @@ impl Editor {
             for s in &generation.signatures {
                 let bytes = s.chunk.bytes(file);
                 w.write_all(bytes)?;
-                ledger.sign_chunks.extend_from_slice(bytes);
+                ledger.chain.push(&[bytes]);
                 ledger.record_unhashed(ChunkType::SIGN, s.chunk.length, Place::NONE);
             }
         }

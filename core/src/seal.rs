@@ -13,7 +13,7 @@ use crate::container::manifest::{Manifest, ManifestEntry};
 use crate::container::signature::{signed_message, SignatureRecord, SignedFields};
 use crate::container::tail::Tail;
 use crate::crypto::digest::{
-    chunk_digest_of_parts, manifest_digest, Digest, DigestAlgorithm, CHAIN_DOMAIN,
+    chunk_digest_of_parts, manifest_digest, Digest, DigestAlgorithm, SignatureChain,
 };
 use crate::crypto::{KeyId, PublicKey, Role, Signer, SIGNATURE_LEN};
 use crate::error::{Error, ErrorKind, Result};
@@ -53,8 +53,8 @@ pub(crate) struct Ledger {
     pub generation: u32,
     /// Digest of the previous generation's MANI chunk.
     pub previous_manifest: Digest,
-    /// Every SIGN chunk written or copied so far, in order: the signature chain's input.
-    pub sign_chunks: Vec<u8>,
+    /// The signature chain over every SIGN chunk written or copied so far, in order.
+    pub chain: SignatureChain,
 }
 
 impl Ledger {
@@ -149,11 +149,6 @@ impl Ledger {
         })
     }
 
-    /// Digest of every SIGN chunk so far (zero when there is none).
-    pub fn chain_digest(&self) -> Digest {
-        chain_digest(self.algorithm, &self.file_id, &self.sign_chunks)
-    }
-
     /// Adds a plane to the index's plane table.
     pub fn add_plane_ref(&mut self, plane_ref: PlaneRef) {
         self.index.planes.push(plane_ref);
@@ -198,7 +193,7 @@ impl Sealing {
             key_id: &key_id,
             role,
             time,
-            chain: &self.ledger.chain_digest(),
+            chain: &self.ledger.chain.digest(),
         })
     }
 
@@ -229,15 +224,14 @@ impl Sealing {
             public_key: public_key.to_bytes(),
             role,
             time,
-            chain: ledger.chain_digest(),
+            chain: ledger.chain.digest(),
             signature,
         };
         let payload = record.encode();
         let header = chunk_header(ChunkType::SIGN, payload.len() as u64);
         w.write_all(&header)?;
         w.write_all(&payload)?;
-        ledger.sign_chunks.extend_from_slice(&header);
-        ledger.sign_chunks.extend_from_slice(&payload);
+        ledger.chain.push(&[&header, &payload]);
         ledger.record_unhashed(
             ChunkType::SIGN,
             CHUNK_HEADER_LEN + payload.len() as u64,
@@ -270,15 +264,6 @@ impl Sealing {
         write_chunk(w, ChunkType::TAIL, &tail.encode())?;
         w.flush()?;
         Ok(())
-    }
-}
-
-/// Digest of the concatenated earlier SIGN chunks, or all zero if there is none.
-pub fn chain_digest(alg: DigestAlgorithm, file_id: &[u8; 16], sign_chunks: &[u8]) -> Digest {
-    if sign_chunks.is_empty() {
-        [0u8; 32]
-    } else {
-        alg.digest(&[CHAIN_DOMAIN, file_id, sign_chunks])
     }
 }
 

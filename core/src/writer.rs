@@ -21,7 +21,7 @@ use crate::container::index::{Index, PlaneRef};
 use crate::container::order::{ChunkInfo, OrderChecker};
 use crate::container::plane::PlaneHeader;
 use crate::container::tile::TileHeader;
-use crate::crypto::digest::{Digest, DigestAlgorithm};
+use crate::crypto::digest::{Digest, DigestAlgorithm, SignatureChain};
 use crate::detached::{DetachedSeal, PendingSignature};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
@@ -196,7 +196,7 @@ impl<W: Write> Writer<W> {
                 entries: Vec::new(),
                 generation: 1,
                 previous_manifest: [0; 32],
-                sign_chunks: Vec::new(),
+                chain: SignatureChain::new(options.digest, &file_id),
             },
             order: OrderChecker::new(&Limits::unlimited()),
             salts: SaltSource { seed: salt_seed },

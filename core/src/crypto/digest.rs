@@ -131,8 +131,32 @@ pub fn chunk_digest(alg: DigestAlgorithm, file_id: &[u8; 16], chunk: &[u8]) -> D
 /// The same digest as [`chunk_digest`], of a chunk given in pieces (its 12-byte header,
 /// then its payload in any number of parts), so writers need not join them first.
 pub fn chunk_digest_of_parts(alg: DigestAlgorithm, file_id: &[u8; 16], parts: &[&[u8]]) -> Digest {
+    domain_digest(alg, CHUNK_DOMAIN, file_id, parts)
+}
+
+/// The digest of a whole MANI chunk, as signed and as chained to the next manifest.
+pub fn manifest_digest(alg: DigestAlgorithm, file_id: &[u8; 16], mani_chunk: &[u8]) -> Digest {
+    manifest_digest_of_parts(alg, file_id, &[mani_chunk])
+}
+
+/// The same digest as [`manifest_digest`], of a MANI chunk given in pieces.
+pub fn manifest_digest_of_parts(
+    alg: DigestAlgorithm,
+    file_id: &[u8; 16],
+    parts: &[&[u8]],
+) -> Digest {
+    domain_digest(alg, MANIFEST_DOMAIN, file_id, parts)
+}
+
+/// The digest of `domain`, `file_id` and then `parts`, concatenated.
+fn domain_digest(
+    alg: DigestAlgorithm,
+    domain: &[u8],
+    file_id: &[u8; 16],
+    parts: &[&[u8]],
+) -> Digest {
     let mut h = alg.hasher();
-    h.update(CHUNK_DOMAIN);
+    h.update(domain);
     h.update(file_id);
     for part in parts {
         h.update(part);
@@ -140,9 +164,53 @@ pub fn chunk_digest_of_parts(alg: DigestAlgorithm, file_id: &[u8; 16], parts: &[
     h.finalize()
 }
 
-/// The digest of a whole MANI chunk, as signed and as chained to the next manifest.
-pub fn manifest_digest(alg: DigestAlgorithm, file_id: &[u8; 16], mani_chunk: &[u8]) -> Digest {
-    alg.digest(&[MANIFEST_DOMAIN, file_id, mani_chunk])
+/// The signature chain of a file: what each signature records as `chain` is the digest of
+/// every SIGN chunk before it in the file (of every generation), or all zero for the first.
+///
+/// The one place the chain digest is computed: writers, the editor and both verifiers feed
+/// it the whole SIGN chunks in file order and ask for the digest before each new one. It
+/// keeps a hash state, not the chunks.
+#[derive(Debug, Clone)]
+pub struct SignatureChain {
+    hasher: Hasher,
+    links: usize,
+}
+
+impl SignatureChain {
+    /// The chain of file `file_id` before its first signature.
+    pub fn new(alg: DigestAlgorithm, file_id: &[u8; 16]) -> Self {
+        let mut hasher = alg.hasher();
+        hasher.update(CHAIN_DOMAIN);
+        hasher.update(file_id);
+        SignatureChain { hasher, links: 0 }
+    }
+
+    /// The chain digest the next signature must record.
+    pub fn digest(&self) -> Digest {
+        if self.links == 0 {
+            [0u8; DIGEST_LEN]
+        } else {
+            self.hasher.clone().finalize()
+        }
+    }
+
+    /// Adds one whole SIGN chunk (12-byte header and payload, in any number of parts).
+    pub fn push(&mut self, sign_chunk_parts: &[&[u8]]) {
+        for part in sign_chunk_parts {
+            self.hasher.update(part);
+        }
+        self.links += 1;
+    }
+
+    /// How many SIGN chunks the chain holds.
+    pub fn len(&self) -> usize {
+        self.links
+    }
+
+    /// Whether no SIGN chunk has been added yet.
+    pub fn is_empty(&self) -> bool {
+        self.links == 0
+    }
 }
 
 #[cfg(test)]
@@ -159,6 +227,39 @@ mod tests {
         assert_eq!(
             hex::encode(DigestAlgorithm::Blake3.digest(&[])),
             "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+        );
+    }
+
+    #[test]
+    fn signature_chain_is_zero_then_the_digest_of_every_sign_chunk_so_far() {
+        let file_id = [7u8; 16];
+        for alg in [DigestAlgorithm::Sha256, DigestAlgorithm::Blake3] {
+            let mut chain = SignatureChain::new(alg, &file_id);
+            assert_eq!(chain.digest(), [0u8; DIGEST_LEN]);
+            chain.push(&[b"SIGN-one"]);
+            assert_eq!(
+                chain.digest(),
+                alg.digest(&[CHAIN_DOMAIN, &file_id, b"SIGN-one"])
+            );
+            // Parts are concatenated: one chunk given in two pieces is the same link.
+            chain.push(&[b"SIGN", b"-two"]);
+            assert_eq!(
+                chain.digest(),
+                alg.digest(&[CHAIN_DOMAIN, &file_id, b"SIGN-one", b"SIGN-two"])
+            );
+            assert_eq!(chain.len(), 2);
+            // Asking for the digest does not consume the state.
+            assert_eq!(chain.digest(), chain.digest());
+        }
+    }
+
+    #[test]
+    fn manifest_digest_of_parts_matches_the_whole() {
+        let file_id = [3u8; 16];
+        let alg = DigestAlgorithm::Sha256;
+        assert_eq!(
+            manifest_digest(alg, &file_id, b"MANI-chunk"),
+            manifest_digest_of_parts(alg, &file_id, &[b"MANI", b"-chunk"])
         );
     }
 

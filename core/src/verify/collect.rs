@@ -14,7 +14,9 @@ use crate::container::head::Head;
 use crate::container::manifest::Manifest;
 use crate::container::signature::SignatureRecord;
 use crate::container::tile::TileHeader;
-use crate::crypto::digest::{chunk_digest_of_parts, Digest, DigestAlgorithm, Hasher, CHAIN_DOMAIN};
+use crate::crypto::digest::{
+    chunk_digest_of_parts, manifest_digest_of_parts, Digest, DigestAlgorithm, SignatureChain,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::generations::ChunkRef;
 use crate::metadata::Event;
@@ -104,9 +106,8 @@ impl TileDigests {
 #[derive(Default)]
 pub(crate) struct StreamCollector {
     head: Option<Head>,
-    /// Fed with the chain prefix and then every SIGN chunk in order.
-    chain: Option<Hasher>,
-    signs_seen: usize,
+    /// Fed with every SIGN chunk in order.
+    chain: Option<SignatureChain>,
     /// Every content chunk, in file order, with the generation it belongs to.
     chunks: Vec<(u32, ChunkRef)>,
     /// Offset -> position in `chunks` of each tile, whose digest comes later.
@@ -132,10 +133,7 @@ impl StreamCollector {
         let t = raw.chunk_type;
         if t == ChunkType::HEAD && self.head.is_none() {
             if let Ok(head) = Head::parse(&raw.payload, raw.payload_offset()) {
-                let mut chain = head.algorithm.hasher();
-                chain.update(CHAIN_DOMAIN);
-                chain.update(&head.file_id);
-                self.chain = Some(chain);
+                self.chain = Some(SignatureChain::new(head.algorithm, &head.file_id));
                 self.head = Some(head);
                 // Only the first HEAD is ever set; a second one fails the read.
                 let _ = shared.head.set(head);
@@ -147,24 +145,17 @@ impl StreamCollector {
         let generation = self.manifests.len() as u32 + 1;
         match t {
             ChunkType::MANI => {
-                let digest = head.algorithm.digest(&[
-                    crate::crypto::digest::MANIFEST_DOMAIN,
+                let digest = manifest_digest_of_parts(
+                    head.algorithm,
                     &head.file_id,
-                    &header,
-                    &raw.payload,
-                ]);
+                    &[&header, &raw.payload],
+                );
                 self.manifests.push((raw.offset, digest));
             }
             ChunkType::SIGN => {
                 if let Some(chain) = &mut self.chain {
-                    let expected = if self.signs_seen == 0 {
-                        [0u8; 32]
-                    } else {
-                        chain.clone().finalize()
-                    };
-                    chain.update(&header);
-                    chain.update(&raw.payload);
-                    self.signs_seen += 1;
+                    let expected = chain.digest();
+                    chain.push(&[&header, &raw.payload]);
                     // A SIGN belongs to the generation whose MANI it follows.
                     self.signs.push((generation - 1, raw.offset, expected));
                 }

@@ -20,7 +20,7 @@ use crate::container::index::IndexEntry;
 use crate::container::manifest::Manifest;
 use crate::container::signature::SignatureRecord;
 use crate::container::tile::TileHeader;
-use crate::crypto::digest::{chunk_digest, manifest_digest, CHAIN_DOMAIN};
+use crate::crypto::digest::{chunk_digest, manifest_digest, SignatureChain};
 use crate::crypto::TrustStore;
 use crate::error::{Error, ErrorKind, Result};
 use crate::generations::ChunkRef;
@@ -104,10 +104,7 @@ fn collect<S: Source>(
         tile,
     };
 
-    let mut chain = alg.hasher();
-    chain.update(CHAIN_DOMAIN);
-    chain.update(&file_id);
-    let mut signs_seen = 0usize;
+    let mut chain = SignatureChain::new(alg, &file_id);
     let mut generations: Vec<GenerationData> = Vec::new();
     let mut content: Vec<ChunkRef> = Vec::new();
     let mut events = Vec::new();
@@ -150,13 +147,8 @@ fn collect<S: Source>(
                 let record =
                     SignatureRecord::parse(payload(&bytes, e)?, e.offset + CHUNK_HEADER_LEN)
                         .map_err(locate(e))?;
-                let expected_chain = if signs_seen == 0 {
-                    [0u8; 32]
-                } else {
-                    chain.clone().finalize()
-                };
-                chain.update(&bytes);
-                signs_seen += 1;
+                let expected_chain = chain.digest();
+                chain.push(&[&bytes]);
                 let generation = generations.last_mut().ok_or_else(|| {
                     Error::at(ErrorKind::ChunkOrder, e.offset, "SIGN before any MANI")
                 })?;
