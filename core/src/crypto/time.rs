@@ -22,23 +22,34 @@ const DAYS_PER_ERA: i64 = 146_097;
 /// Anything else, including a lower-case `t` or `z`, a numeric offset such as `+00:00` or
 /// a fraction of a second, fails with `INVALID_ARGUMENT`.
 pub fn parse_rfc3339_utc(text: &str) -> Result<i64> {
-    let invalid = |why: &str| {
-        Error::invalid_argument(format!(
-            "{text:?} is not a time of the form YYYY-MM-DDTHH:MM:SSZ: {why}"
-        ))
-    };
-    let b = text.as_bytes();
-    if b.len() != 20 {
-        return Err(invalid("wrong length"));
+    let (seconds, _) = parse_rfc3339_utc_nanos(text)?;
+    if text.len() != WHOLE_SECONDS_LEN {
+        return Err(not_a_time(
+            text,
+            "a fraction of a second is not allowed here",
+        ));
     }
-    let separators = [
-        (4, b'-'),
-        (7, b'-'),
-        (10, b'T'),
-        (13, b':'),
-        (16, b':'),
-        (19, b'Z'),
-    ];
+    Ok(seconds)
+}
+
+/// Length of `YYYY-MM-DDTHH:MM:SSZ`.
+const WHOLE_SECONDS_LEN: usize = 20;
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (UTC) into seconds since the Unix epoch and
+/// nanoseconds: the one RFC 3339 parser of the crate (metadata times use it with their
+/// fraction, signature and trust-store times through [`parse_rfc3339_utc`] without).
+///
+/// Strict on purpose, so that a time has one spelling: the rules of
+/// [`parse_rfc3339_utc`], and a fraction of 1 to 9 digits between the seconds and the `Z`.
+/// Leap seconds (`:60`) are refused: scanx times are compared with signature times
+/// counted in Unix seconds, which have no leap seconds.
+pub fn parse_rfc3339_utc_nanos(text: &str) -> Result<(i64, u32)> {
+    let invalid = |why: &str| not_a_time(text, why);
+    let b = text.as_bytes();
+    if b.len() < WHOLE_SECONDS_LEN {
+        return Err(invalid("too short"));
+    }
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
     for (at, expected) in separators {
         if b.get(at) != Some(&expected) {
             return Err(invalid(&format!(
@@ -49,13 +60,7 @@ pub fn parse_rfc3339_utc(text: &str) -> Result<i64> {
     }
     let number = |from: usize, to: usize| -> Result<u32> {
         let digits = b.get(from..to).ok_or_else(|| invalid("too short"))?;
-        digits.iter().try_fold(0u32, |acc, &d| {
-            if d.is_ascii_digit() {
-                Ok(acc * 10 + u32::from(d - b'0'))
-            } else {
-                Err(invalid("expected a digit"))
-            }
-        })
+        decimal(digits).ok_or_else(|| invalid("expected a digit"))
     };
     let year = number(0, 4)?;
     let month = number(5, 7)?;
@@ -63,6 +68,19 @@ pub fn parse_rfc3339_utc(text: &str) -> Result<i64> {
     let hour = number(11, 13)?;
     let minute = number(14, 16)?;
     let second = number(17, 19)?;
+    let nanos = match b.get(19..) {
+        Some([b'Z']) => 0,
+        Some([b'.', fraction @ .., b'Z']) if (1..=9).contains(&fraction.len()) => {
+            let value = decimal(fraction).ok_or_else(|| invalid("expected a digit"))?;
+            // 9 - len is at most 8, so the factor fits a u32 and the product is < 10^9.
+            value * 10u32.pow(9 - fraction.len() as u32)
+        }
+        _ => {
+            return Err(invalid(
+                "expected 'Z' or 1 to 9 fraction digits then 'Z' at position 19",
+            ))
+        }
+    };
 
     if !(1..=12).contains(&month) {
         return Err(invalid("month out of range"));
@@ -74,10 +92,24 @@ pub fn parse_rfc3339_utc(text: &str) -> Result<i64> {
         return Err(invalid("time of day out of range"));
     }
     let days = days_from_civil(i64::from(year), month, day);
-    Ok(days * SECONDS_PER_DAY
+    let seconds = days * SECONDS_PER_DAY
         + i64::from(hour) * 3_600
         + i64::from(minute) * 60
-        + i64::from(second))
+        + i64::from(second);
+    Ok((seconds, nanos))
+}
+
+/// The value of at most nine ASCII digits; `None` if any byte is not one.
+fn decimal(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &d| {
+        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+    })
+}
+
+fn not_a_time(text: &str, why: &str) -> Error {
+    Error::invalid_argument(format!(
+        "{text:?} is not a time of the form YYYY-MM-DDTHH:MM:SSZ: {why}"
+    ))
 }
 
 /// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -223,6 +255,35 @@ mod tests {
             );
         }
         assert!(parse_rfc3339_utc("2024-02-29T00:00:00Z").is_ok());
+    }
+
+    #[test]
+    fn fractions_are_read_to_the_nanosecond_and_only_where_allowed() {
+        let cases = [
+            ("2026-03-01T08:15:30Z", (1_772_352_930, 0)),
+            ("2026-03-01T08:15:30.25Z", (1_772_352_930, 250_000_000)),
+            ("2026-03-01T08:15:30.000000001Z", (1_772_352_930, 1)),
+            ("1969-12-31T23:59:59.999999999Z", (-1, 999_999_999)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_rfc3339_utc_nanos(text).ok(), Some(expected), "{text}");
+        }
+        for text in [
+            "2026-01-01T00:00:00.Z",
+            "2026-01-01T00:00:00.1234567890Z",
+            "2026-01-01T00:00:00.1aZ",
+            "2026-01-01T00:00:00.5",
+            "2026-01-01T00:00:00ZZ",
+            "2026-01-01T00:00:00,5Z",
+        ] {
+            assert!(parse_rfc3339_utc_nanos(text).is_err(), "{text}");
+        }
+        // Whole seconds only: even a zero fraction is a second spelling of the instant.
+        assert!(parse_rfc3339_utc("2026-03-01T08:15:30.0Z").is_err());
+        assert!(parse_rfc3339_utc("2026-03-01T08:15:30.25Z").is_err());
+        // Every strict rejection is a rejection with a fraction as well.
+        assert!(parse_rfc3339_utc_nanos("2023-02-29T00:00:00.5Z").is_err());
+        assert!(parse_rfc3339_utc_nanos("2024-01-01T00:60:00.5Z").is_err());
     }
 
     #[test]

@@ -171,121 +171,19 @@ pub fn is_rfc3339_utc(s: &str) -> bool {
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into seconds since the Unix epoch and
-/// nanoseconds.
-///
-/// Strict on purpose, so that a time has one spelling: upper-case `T` and `Z`, no offset
-/// other than `Z`, 1 to 9 fraction digits, real calendar dates (29 February only in leap
-/// years), hours 00-23, seconds 00-59. Leap seconds (`:60`) are refused: scanx times are
-/// compared with signature times counted in Unix seconds, which have no leap seconds.
+/// nanoseconds; `None` for anything else. The parser is
+/// [`crate::crypto::time::parse_rfc3339_utc_nanos`], which says exactly what it accepts.
 pub fn parse_rfc3339_utc(s: &str) -> Option<(i64, u32)> {
-    let b = s.as_bytes();
-    if b.len() < 20 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    if b.get(10) != Some(&b'T') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
-        return None;
-    }
-    let year = digits(b, 0, 4)?;
-    let month = digits(b, 5, 2)?;
-    let day = digits(b, 8, 2)?;
-    let hour = digits(b, 11, 2)?;
-    let minute = digits(b, 14, 2)?;
-    let second = digits(b, 17, 2)?;
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    if hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    let nanos = match b.get(19..)? {
-        [b'Z'] => 0,
-        [b'.', fraction @ .., b'Z'] if (1..=9).contains(&fraction.len()) => {
-            let mut nanos: u32 = 0;
-            for &c in fraction {
-                if !c.is_ascii_digit() {
-                    return None;
-                }
-                nanos = nanos * 10 + u32::from(c - b'0');
-            }
-            // Scale to nanoseconds: 9 - len is at most 8, so the factor fits a u32.
-            nanos * 10u32.pow(u32::try_from(9 - fraction.len()).ok()?)
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(i64::from(year), month, day);
-    let seconds =
-        days * 86_400 + i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second);
-    Some((seconds, nanos))
+    crate::crypto::time::parse_rfc3339_utc_nanos(s).ok()
 }
 
 /// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`; `None` outside the years
-/// 0000 to 9999 that RFC 3339 can write.
+/// 0000 to 9999 that RFC 3339 can write. The formatter is
+/// [`crate::crypto::time::format_rfc3339_utc`].
 pub fn format_rfc3339_utc(unix_seconds: i64) -> Option<String> {
-    let days = unix_seconds.div_euclid(86_400);
-    let second_of_day = unix_seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    if !(0..=9999).contains(&year) {
-        return None;
-    }
-    Some(format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        second_of_day / 3_600,
-        second_of_day / 60 % 60,
-        second_of_day % 60
-    ))
-}
-
-/// Reads `len` ASCII digits at `start`.
-fn digits(b: &[u8], start: usize, len: usize) -> Option<u32> {
-    let field = b.get(start..start.checked_add(len)?)?;
-    field.iter().try_fold(0u32, |acc, &c| {
-        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-    })
-}
-
-fn is_leap_year(year: u32) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year.rem_euclid(400);
-    let month = i64::from(month);
-    let day_of_year =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    // day is in 1..=31 and month in 1..=12 by construction.
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
+    let text = crate::crypto::time::format_rfc3339_utc(unix_seconds);
+    // Only a year outside 0000..=9999 is written with a sign.
+    (!text.starts_with(['+', '-'])).then_some(text)
 }
 
 #[cfg(test)]
