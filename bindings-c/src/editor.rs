@@ -212,12 +212,7 @@ pub extern "C" fn scanx_editor_redact(
                 request = request.tile(tile);
             }
         }
-        e.editor.redact(
-            &request,
-            event_stamp.actor.clone(),
-            event_stamp.id.clone(),
-            event_stamp.time_rfc3339(),
-        )?;
+        e.editor.redact_as(&request, &event_stamp)?;
         actor_signs(e, s, role, event_stamp.time)
     })
 }

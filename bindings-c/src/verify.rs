@@ -390,7 +390,7 @@ pub extern "C" fn scanx_verify_memory(
         ffi::out(out_report, "out_report")?;
         let bytes = ffi::bytes(data, len, "data")?;
         let trust = trust_arg(trust)?;
-        let report = scanx::verify_bytes(bytes, trust, &ReadOptions::default());
+        let report = scanx::verify_bytes(bytes, trust, &ReadOptions::default())?;
         report_out(out_report, report)
     })
 }
@@ -428,7 +428,7 @@ pub extern "C" fn scanx_verify_strict_memory(
     ffi::guard(|| {
         let bytes = ffi::bytes(data, len, "data")?;
         let trust = ffi::arg_ref(trust, "trust")?;
-        let report = scanx::verify_bytes(bytes, Some(&trust.store), &ReadOptions::default())
+        let report = scanx::verify_bytes(bytes, Some(&trust.store), &ReadOptions::default())?
             .require_trusted()?;
         if !out_report.is_null() {
             report_out(out_report, report)?;

@@ -346,10 +346,8 @@ impl Reader {
             let read = SourceRead::new(self.source())?;
             let len = read.len();
             let read = std::io::BufReader::with_capacity(4 << 20, read);
-            Ok(
-                scanx::verify_stream(read, Some(len), trust, &ReadOptions::with_limits(limits))
-                    .to_json(),
-            )
+            scanx::verify_stream(read, Some(len), trust, &ReadOptions::with_limits(limits))
+                .map(|r| r.to_json())
         })
         .py()
     }
@@ -470,7 +468,8 @@ pub fn verify_bytes(
 ) -> PyResult<String> {
     let options = options(limits, false)?;
     let trust = Reader::trust_of(&trust);
-    Ok(py.detach(|| scanx::verify_bytes(&data, trust, &options).to_json()))
+    py.detach(|| scanx::verify_bytes(&data, trust, &options).map(|r| r.to_json()))
+        .py()
 }
 
 /// Verifies a whole file and decodes it in the same forward pass (each byte read once):

@@ -417,15 +417,7 @@ impl Editor {
         for (plane, col, row) in tiles {
             request = request.tile(scanx::TileRef { plane, col, row });
         }
-        let event = self
-            .inner
-            .redact(
-                &request,
-                stamp.actor.clone(),
-                stamp.id.clone(),
-                stamp.time_rfc3339(),
-            )
-            .py()?;
+        let event = self.inner.redact_as(&request, &stamp).py()?;
         Ok(String::from_utf8_lossy(&metadata::to_json(&event)).into_owned())
     }
 

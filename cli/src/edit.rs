@@ -300,10 +300,9 @@ pub fn redact(args: RedactArgs) -> CliResult<i32> {
     for t in tiles {
         request = request.tile(t);
     }
-    let actor = s.stamp.actor.clone();
     let event = s
         .editor
-        .redact(&request, actor, s.stamp.id.clone(), s.stamp.time_rfc3339())
+        .redact_as(&request, &s.stamp)
         .map_err(edit_error("redact"))?;
     finish(s, &args.common, &event)
 }

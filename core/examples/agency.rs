@@ -140,12 +140,7 @@ pub fn run(out_dir: &Path) -> Result<Outcome> {
         |request, tile| request.tile(*tile),
     );
     let redaction = stamp("0c9a8b7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d")?;
-    editor.redact(
-        &request,
-        redaction.actor.clone(),
-        redaction.id.clone(),
-        redaction.time_rfc3339(),
-    )?;
+    editor.redact_as(&request, &redaction)?;
     let finding = Annotation::new_box(
         0,
         Category::Narcotics,

@@ -216,12 +216,7 @@ fn run() -> Result<()> {
             request = request.tile(tile);
         }
     }
-    let event = editor.redact(
-        &request,
-        stamp.actor.clone(),
-        stamp.id.clone(),
-        stamp.time_rfc3339(),
-    )?;
+    let event = editor.redact_as(&request, &stamp)?;
     let redacted_path = std::path::Path::new(&out_dir).join("demo-scan-redacted.scx");
     let t = Instant::now();
     editor.save(

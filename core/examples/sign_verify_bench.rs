@@ -246,7 +246,7 @@ fn main() -> Result<(), BoxError> {
                 pool.install(|| -> Result<(), BoxError> {
                     let (write, file) = best(|| write_signed(&planes, &encoding, digest, &key))?;
                     let (verify, status) =
-                        best(|| Ok(verify_bytes(&file, Some(&trust), &options).status))?;
+                        best(|| Ok(verify_bytes(&file, Some(&trust), &options)?.status))?;
                     if status != Status::Trusted {
                         return Err(format!("verification gave {status}").into());
                     }

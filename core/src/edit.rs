@@ -13,7 +13,7 @@ use crate::crypto::digest::SignatureChain;
 use crate::detached::{DetachedSeal, PendingSignature};
 use crate::error::{Error, ErrorKind, Result};
 use crate::generations::{align, EntryMatch, FileLayout};
-use crate::metadata::{self, Action, Actor, Annotation, Event, RemovedChunk, Validate};
+use crate::metadata::{self, Action, Annotation, Event, RemovedChunk, Validate};
 use crate::model::{PlaneInfo, Scan, TileRef};
 use crate::pixels::Rect;
 use crate::provenance::EventStamp;
@@ -166,15 +166,11 @@ impl Editor {
     }
 
     /// Removes the chunks a request names and appends the redaction event that records
-    /// them (by generation, manifest entry and salted digest), by whom, when and why.
-    /// Returns the event.
-    pub fn redact(
-        &mut self,
-        request: &RedactRequest,
-        actor: Actor,
-        event_id: String,
-        time: String,
-    ) -> Result<Event> {
+    /// them (by generation, manifest entry and salted digest), by whom, when and why:
+    /// the actor, event id and time of `stamp`, the stamp of the key that will sign the
+    /// new generation, so the verifier finds the actor among the signers. Returns the
+    /// event.
+    pub fn redact_as(&mut self, request: &RedactRequest, stamp: &EventStamp) -> Result<Event> {
         if request.reason.trim().is_empty() {
             return Err(Error::invalid_argument("a redaction needs a reason"));
         }
@@ -212,7 +208,7 @@ impl Editor {
                     entry: entry as u32,
                     chunk: chunk.chunk_type.to_string(),
                     digest: hex::encode(chunk.digest),
-                    plane: chunk.tile.map(|t| u32::from(t.plane)),
+                    plane: chunk.tile.map(|t| t.plane),
                     col: chunk.tile.map(|t| t.col),
                     row: chunk.tile.map(|t| t.row),
                 });
@@ -236,30 +232,12 @@ impl Editor {
         if removed.is_empty() {
             return Err(Error::invalid_argument("the redaction selects nothing"));
         }
-        let event = Event {
-            id: event_id,
-            time,
-            actor,
-            action: Action::Redact {
-                reason: request.reason.clone(),
-                removed,
-            },
-            extensions: Default::default(),
-        };
+        let event = stamp.event(Action::Redact {
+            reason: request.reason.clone(),
+            removed,
+        })?;
         self.add_event(&event)?;
         Ok(event)
-    }
-
-    /// As [`Editor::redact`], with the actor, event id and time of `stamp`: the stamp of
-    /// the key that will sign the new generation, so the verifier finds the actor among
-    /// the signers.
-    pub fn redact_as(&mut self, request: &RedactRequest, stamp: &EventStamp) -> Result<Event> {
-        self.redact(
-            request,
-            stamp.actor.clone(),
-            stamp.id.clone(),
-            stamp.time_rfc3339(),
-        )
     }
 
     /// Records that the actor of `stamp` vouches for the file as it stands, with an

@@ -79,7 +79,6 @@ pub use seal::SignRequest;
 pub use source::{BytesSource, FileSource, SeekSource, Source};
 pub use stream::{read_bytes, read_path, read_stream, ReadOptions};
 pub use verify::{
-    verify_bytes, verify_path, verify_region, verify_stream, verify_strict, Reason, Status,
-    VerifyReport,
+    verify_bytes, verify_path, verify_region, verify_stream, Reason, Status, VerifyReport,
 };
 pub use writer::{PlaneSpec, WriteOptions, Writer};

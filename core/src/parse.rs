@@ -203,9 +203,7 @@ pub(crate) fn redacted_tiles<'a>(events: impl IntoIterator<Item = &'a Event>) ->
             for r in removed {
                 if r.chunk == "TILE" {
                     if let (Some(plane), Some(col), Some(row)) = (r.plane, r.col, r.row) {
-                        if let Ok(plane) = u16::try_from(plane) {
-                            out.insert(TileRef { plane, col, row });
-                        }
+                        out.insert(TileRef { plane, col, row });
                     }
                 }
             }

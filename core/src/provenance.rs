@@ -18,8 +18,8 @@
 //! # Ok::<(), scanx::Error>(())
 //! ```
 //!
-//! Redaction events are built by [`crate::Editor::redact`], which also removes the chunks;
-//! pass it [`EventStamp::actor`], [`EventStamp::id`] and [`EventStamp::time_rfc3339`].
+//! Redaction events are built by [`crate::Editor::redact_as`] from a stamp, as it also
+//! removes the chunks.
 
 use crate::crypto::digest::Digest;
 use crate::crypto::{format_rfc3339_utc, Role, Signer};
@@ -72,6 +72,17 @@ impl EventStamp {
             id: uuid::Uuid::new_v4().to_string(),
             time,
         })
+    }
+
+    /// A stamp for `actor` at `time` (seconds since the Unix epoch, UTC), with a new
+    /// random event id: for an actor whose key is not at hand as a [`Signer`] (the
+    /// generation must still be signed by the key `actor.key_id` names).
+    pub fn from_actor(actor: Actor, time: i64) -> EventStamp {
+        EventStamp {
+            actor,
+            id: uuid::Uuid::new_v4().to_string(),
+            time,
+        }
     }
 
     /// Sets the event id (for reproducible output).
@@ -268,7 +279,7 @@ pub fn derive_crop(
     let event = stamp.derive(
         &parent_ref,
         DeriveOperation::Crop {
-            plane: request.plane.map(u32::from),
+            plane: request.plane,
             x: region.x,
             y: region.y,
             width: region.width,

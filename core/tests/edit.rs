@@ -4,6 +4,7 @@
 use scanx::crypto::Role;
 use scanx::metadata::{Actor, Annotation, PersonalData, PlaneAttributes, ScanMetadata};
 use scanx::pixels::{PixelBuffer, Rect, SampleType};
+use scanx::provenance::EventStamp;
 use scanx::{
     read_bytes, Editor, ErrorKind, PlaneSpec, ReadOptions, Reader, RedactRequest, Result, TileRef,
     WriteOptions, Writer,
@@ -39,6 +40,11 @@ fn actor() -> Actor {
     }
 }
 
+/// The stamp of `actor()` at 2026-03-02T10:00:00Z with event id `id`.
+fn stamp(id: &str) -> EventStamp {
+    EventStamp::from_actor(actor(), 1_772_445_600).with_id(id)
+}
+
 #[test]
 fn redact_and_annotate_append_a_generation() -> Result<()> {
     let (bytes, pixels) = original()?;
@@ -57,12 +63,7 @@ fn redact_and_annotate_append_a_generation() -> Result<()> {
         RedactRequest::new("driver's cab").personal_data(),
         |r, t| r.tile(*t),
     );
-    let event = editor.redact(
-        &request,
-        actor(),
-        "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
-        "2026-03-02T10:00:00Z".into(),
-    )?;
+    let event = editor.redact_as(&request, &stamp("1b4e28ba-2fa1-41d2-883f-0016d3cca427"))?;
     editor.add_annotation(&small_annotation())?;
     let edited = editor.to_bytes(&[])?;
 
@@ -143,26 +144,11 @@ fn redacting_what_is_not_there_is_an_error() -> Result<()> {
         col: 9,
         row: 9,
     });
-    let e = editor.redact(
-        &outside,
-        actor(),
-        "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
-        "2026-03-02T10:00:00Z".into(),
-    );
+    let e = editor.redact_as(&outside, &stamp("1b4e28ba-2fa1-41d2-883f-0016d3cca427"));
     assert_eq!(e.err().map(|e| e.kind()), Some(ErrorKind::NotFound));
     let once = RedactRequest::new("plates").personal_data();
-    editor.redact(
-        &once,
-        actor(),
-        "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
-        "2026-03-02T10:00:00Z".into(),
-    )?;
-    let twice = editor.redact(
-        &once,
-        actor(),
-        "2b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
-        "2026-03-02T10:00:00Z".into(),
-    );
+    editor.redact_as(&once, &stamp("1b4e28ba-2fa1-41d2-883f-0016d3cca427"))?;
+    let twice = editor.redact_as(&once, &stamp("2b4e28ba-2fa1-41d2-883f-0016d3cca427"));
     assert_eq!(twice.err().map(|e| e.kind()), Some(ErrorKind::NotFound));
     Ok(())
 }

@@ -12,7 +12,7 @@ use scanx::edit::Editor;
 use scanx::metadata::{Action, Agency, Annotation, DeriveOperation};
 use scanx::pixels::{Encoding, Rect};
 use scanx::provenance::{derive_crop, CropRequest, EventStamp, ParentFile};
-use scanx::verify::{verify_bytes, verify_path, verify_region, verify_strict, Reason, Status};
+use scanx::verify::{verify_bytes, verify_path, verify_region, verify_stream, Reason, Status};
 use scanx::{
     read_bytes, DigestAlgorithm, ErrorKind, Limits, ReadOptions, Reader, Result, SignRequest,
     Source, WriteOptions,
@@ -31,13 +31,13 @@ fn scanner_agency_and_recipient_make_a_trusted_file() -> Result<()> {
         (&journey.redacted, 2),
         (&journey.countersigned, 3),
     ] {
-        let report = verify_bytes(file, Some(&store), &opts());
+        let report = verify_bytes(file, Some(&store), &opts())?;
         assert_eq!(report.status, Status::Trusted, "{report}");
         assert!(report.problems.is_empty(), "{report}");
         assert_eq!(report.generations.len(), generations);
     }
 
-    let report = verify_bytes(&journey.countersigned, Some(&store), &opts());
+    let report = verify_bytes(&journey.countersigned, Some(&store), &opts())?;
     let signers: Vec<(u32, Role, &str)> = report
         .signatures
         .iter()
@@ -82,13 +82,13 @@ fn scanner_agency_and_recipient_make_a_trusted_file() -> Result<()> {
     assert!(r.signed_by_actor);
     assert!(r.removed.iter().all(|x| x.valid && x.generation == 1));
     assert_eq!(r.removed.iter().filter(|x| x.chunk == "PERS").count(), 1);
-    let mut tiles: Vec<(u32, u32, u32)> = r
+    let mut tiles: Vec<(u16, u32, u32)> = r
         .removed
         .iter()
         .filter_map(|x| Some((x.plane?, x.col?, x.row?)))
         .collect();
     tiles.sort_unstable();
-    let expected: Vec<(u32, u32, u32)> = (0..2)
+    let expected: Vec<(u16, u32, u32)> = (0..2)
         .flat_map(|p| (0..2).flat_map(move |row| (0..2).map(move |col| (p, col, row))))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
@@ -120,7 +120,7 @@ fn scanner_agency_and_recipient_make_a_trusted_file() -> Result<()> {
 #[test]
 fn the_report_has_a_stable_json_shape_and_reads_well() -> Result<()> {
     let journey = journey()?;
-    let report = verify_bytes(&journey.countersigned, Some(&trust_store()), &opts());
+    let report = verify_bytes(&journey.countersigned, Some(&trust_store()), &opts())?;
     let json: serde_json::Value = serde_json::from_str(&report.to_json())
         .map_err(|e| scanx::Error::invalid_argument(e.to_string()))?;
     let keys = |v: &serde_json::Value| -> Vec<String> {
@@ -187,7 +187,7 @@ fn the_report_has_a_stable_json_shape_and_reads_well() -> Result<()> {
     let mut cut = journey.countersigned.clone();
     cut.truncate(10);
     let json: serde_json::Value =
-        serde_json::from_str(&verify_bytes(&cut, None, &opts()).to_json())
+        serde_json::from_str(&verify_bytes(&cut, None, &opts())?.to_json())
             .map_err(|e| scanx::Error::invalid_argument(e.to_string()))?;
     assert_eq!(json["status"], "INVALID");
     assert_eq!(json["problems"][0]["reason"], "FORMAT_ERROR");
@@ -200,17 +200,20 @@ fn the_report_has_a_stable_json_shape_and_reads_well() -> Result<()> {
 fn strict_verification_fails_unless_trusted() -> Result<()> {
     let journey = journey()?;
     let file = &journey.countersigned;
-    let report = verify_strict(&file[..], Some(file.len() as u64), &trust_store(), &opts())?;
+    let report =
+        verify_stream(&file[..], None, Some(&trust_store()), &opts())?.require_trusted()?;
     assert!(report.is_trusted());
 
-    let e = verify_strict(&file[..], None, &TrustStore::new(), &opts()).err();
+    let e = verify_bytes(file, Some(&TrustStore::new()), &opts())?
+        .require_trusted()
+        .err();
     assert_eq!(e.as_ref().map(|e| e.kind()), Some(ErrorKind::NotTrusted));
     let message = e.map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("VALID_UNTRUSTED"), "{message}");
     assert!(message.contains("UNKNOWN_KEY"), "{message}");
 
     // Verified without a trust store: good signatures, nobody to trust.
-    let report = verify_bytes(file, None, &opts());
+    let report = verify_bytes(file, None, &opts())?;
     assert_eq!(report.status, Status::ValidUntrusted);
     assert_eq!(report.reasons(), [Reason::NoTrustStore]);
     assert!(report
@@ -236,7 +239,7 @@ fn an_unsigned_file_is_unsigned_and_an_unsigned_generation_untrusted() -> Result
     ))?;
     w.write_plane(p, &pixels_u16(20, 10, 1))?;
     let unsigned = w.finish(&[])?;
-    let report = verify_bytes(&unsigned, Some(&trust_store()), &opts());
+    let report = verify_bytes(&unsigned, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Unsigned, "{report}");
     assert!(report.problems.is_empty());
     let e = report.require_trusted().err().map(|e| e.to_string());
@@ -247,7 +250,7 @@ fn an_unsigned_file_is_unsigned_and_an_unsigned_generation_untrusted() -> Result
     let mut editor = Editor::from_bytes(journey.countersigned)?;
     editor.add_annotation(&common::small_annotation())?;
     let appended = editor.to_bytes(&[])?;
-    let report = verify_bytes(&appended, Some(&trust_store()), &opts());
+    let report = verify_bytes(&appended, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::ValidUntrusted, "{report}");
     assert_eq!(report.reasons(), [Reason::UnsignedGeneration]);
     assert_eq!(report.problems[0].generation, Some(4));
@@ -265,7 +268,7 @@ fn an_external_signer_holds_the_key_elsewhere_and_signs_the_same() -> Result<()>
         by_hsm, by_key,
         "Ed25519 is deterministic: the same key signs the same"
     );
-    let report = verify_bytes(&by_hsm, Some(&trust_store()), &opts());
+    let report = verify_bytes(&by_hsm, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Trusted, "{report}");
 
     // Writing twice gives the same bytes (R14), external signer included.
@@ -329,7 +332,7 @@ fn every_kind_of_event_is_signed_by_its_actor() -> Result<()> {
         role: Role::Agency,
         time: T_AGENCY,
     }])?;
-    let report = verify_bytes(&file, Some(&trust_store()), &opts());
+    let report = verify_bytes(&file, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Trusted, "{report}");
     let added: Vec<&str> = report
         .events
@@ -357,7 +360,7 @@ fn every_kind_of_event_is_signed_by_its_actor() -> Result<()> {
         role: Role::Agency,
         time: T_AGENCY,
     }])?;
-    let report = verify_bytes(&file, Some(&trust_store()), &opts());
+    let report = verify_bytes(&file, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Invalid);
     assert_eq!(report.reasons(), [Reason::EventActorNotSigner]);
     Ok(())
@@ -368,7 +371,7 @@ fn a_derived_crop_names_its_parent_and_verifies() -> Result<()> {
     let journey = journey()?;
     let parent_bytes = &journey.countersigned;
     let parent = ParentFile::from_bytes(parent_bytes, &Limits::default())?;
-    let parent_report = verify_bytes(parent_bytes, Some(&trust_store()), &opts());
+    let parent_report = verify_bytes(parent_bytes, Some(&trust_store()), &opts())?;
     assert_eq!(
         Some(hex::encode(parent.manifest_digest)),
         parent_report
@@ -390,7 +393,7 @@ fn a_derived_crop_names_its_parent_and_verifies() -> Result<()> {
     }];
     let crop = derive_crop(parent_bytes, &request, &stamp, &signers)?;
 
-    let report = verify_bytes(&crop, Some(&trust_store()), &opts());
+    let report = verify_bytes(&crop, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Trusted, "{report}");
     assert_ne!(report.file_id, parent_report.file_id);
     let scan = read_bytes(&crop, &opts())?;
@@ -469,7 +472,7 @@ fn blake3_files_verify_too() -> Result<()> {
         role: Role::Scanner,
         time: T_SCAN,
     }])?;
-    let report = verify_bytes(&file, Some(&trust_store()), &opts());
+    let report = verify_bytes(&file, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Trusted, "{report}");
     assert_eq!(report.algorithm, Some("blake3"));
     Ok(())
@@ -593,7 +596,7 @@ fn region_verification_reports_redacted_tiles_and_local_damage() -> Result<()> {
     assert_eq!(over.reasons(), [Reason::DigestMismatch]);
     let elsewhere = verify_region(&reader, 0, Rect::new(20, 0, 20, 16), Some(&trust_store()))?;
     assert_eq!(elsewhere.status, Status::Trusted, "{elsewhere}");
-    let whole = verify_bytes(&damaged, Some(&trust_store()), &opts());
+    let whole = verify_bytes(&damaged, Some(&trust_store()), &opts())?;
     assert_eq!(whole.status, Status::Invalid);
 
     // A bad argument is an error, not a verdict on the file.

@@ -31,6 +31,7 @@ use scanx::metadata::{
     ScanMetadata,
 };
 use scanx::pixels::{self, Codec, Encoding, Filter, PixelBuffer, Rect, SampleType, MAX_FILTERS};
+use scanx::provenance::EventStamp;
 use scanx::{
     read_bytes, read_stream, BytesSource, ChunkType, DigestAlgorithm, Editor, Limits, PlaneSpec,
     ReadOptions, Reader, RedactRequest, Role, Scan, SignRequest, TileRef, WriteOptions, Writer,
@@ -828,8 +829,9 @@ pub fn edit(data: &[u8]) {
         agency: None,
         role: Role::Agency,
     };
-    let time = "2026-04-01T10:00:00Z".to_owned();
-    let id = "9d2b1f0e-4c3a-4b5d-8e6f-7a8b9c0d1e2f".to_owned();
+    // 2026-04-01T10:00:00Z.
+    let stamp = EventStamp::from_actor(actor, 1_775_037_600)
+        .with_id("9d2b1f0e-4c3a-4b5d-8e6f-7a8b9c0d1e2f");
     let mut request = RedactRequest::new("fuzz redaction");
     if ops & 2 != 0 && before.personal.is_some() {
         request = request.personal_data();
@@ -846,7 +848,7 @@ pub fn edit(data: &[u8]) {
         }
     }
     if request.personal_data || !request.tiles.is_empty() {
-        match editor.redact(&request, actor.clone(), id.clone(), time.clone()) {
+        match editor.redact_as(&request, &stamp) {
             Ok(event) => {
                 events.push(event);
                 if request.personal_data {
@@ -1003,7 +1005,8 @@ const VECTORS_TRUST_STORE: &[u8] = include_bytes!("../../spec/vectors/truststore
 pub fn verify(data: &[u8]) {
     let opts = options();
     let trust = TrustStore::from_json(VECTORS_TRUST_STORE).ok();
-    let report = scanx::verify_bytes(data, trust.as_ref(), &opts);
+    let report =
+        scanx::verify_bytes(data, trust.as_ref(), &opts).expect("memory is always read to the end");
     let streamed = scanx::verify_stream(
         Trickle {
             data,
@@ -1012,7 +1015,8 @@ pub fn verify(data: &[u8]) {
         None,
         trust.as_ref(),
         &opts,
-    );
+    )
+    .expect("a reader over memory never fails");
     assert_eq!(
         report.status, streamed.status,
         "streamed verification disagrees"

@@ -10,6 +10,7 @@ use scanx::metadata::{
     self, Action, Annotation, Event, Geometry, PersonalData, PlaneAttributes, ScanMetadata,
 };
 use scanx::pixels::{Codec, Encoding, Filter, PixelBuffer, SampleType};
+use scanx::provenance::EventStamp;
 use scanx::{
     ChunkType, DigestAlgorithm, Editor, Limits, PlaneSpec, RedactRequest, Result, Role,
     SignRequest, TileRef, WriteOptions, Writer,
@@ -164,11 +165,10 @@ fn edited() -> Result<Vec<u8>> {
             col: 1,
             row: 0,
         });
-    editor.redact(
+    editor.redact_as(
         &request,
-        actor,
-        "7e3d2c1b-0a9f-4e8d-b7c6-a5b4c3d2e1f0".to_owned(),
-        "2026-03-02T09:00:00Z".to_owned(),
+        &EventStamp::from_actor(actor, 1_772_442_000)
+            .with_id("7e3d2c1b-0a9f-4e8d-b7c6-a5b4c3d2e1f0"),
     )?;
     let mut second = Annotation::example();
     second.id = "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901".to_owned();

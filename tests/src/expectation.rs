@@ -98,7 +98,10 @@ pub struct VerifyFacts {
 impl VerifyFacts {
     /// Verifies `bytes` against `trust` with the default read options.
     pub fn of(bytes: &[u8], trust: &TrustStore) -> VerifyFacts {
-        let report = verify_bytes(bytes, Some(trust), &ReadOptions::default());
+        let report = match verify_bytes(bytes, Some(trust), &ReadOptions::default()) {
+            Ok(report) => report,
+            Err(e) => unreachable!("memory is always read to the end: {e}"),
+        };
         let mut reasons: Vec<String> = report
             .reasons()
             .iter()
@@ -319,7 +322,8 @@ pub fn expectation_for(
     let verify = VerifyFacts::of(bytes, trust);
     let declared = VerifyFacts::from_verdict(&vector.verify);
     if verify != declared {
-        let report = verify_bytes(bytes, Some(trust), &ReadOptions::default());
+        let report =
+            verify_bytes(bytes, Some(trust), &ReadOptions::default()).map_err(|e| e.to_string())?;
         return Err(format!(
             "vector {name} verifies to {verify}, the registry says {declared}:\n{report}"
         ));

@@ -154,7 +154,7 @@ pub enum DeriveOperation {
             deserialize_with = "present",
             skip_serializing_if = "Option::is_none"
         )]
-        plane: Option<u32>,
+        plane: Option<u16>,
         /// Left column.
         x: u32,
         /// Top row.
@@ -190,7 +190,7 @@ pub struct RemovedChunk {
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub plane: Option<u32>,
+    pub plane: Option<u16>,
     /// For a TILE chunk (required, and only there): the tile column.
     #[serde(
         default,
@@ -398,15 +398,7 @@ fn token(path: &Path, text: &str) -> Result<()> {
 impl DeriveOperation {
     fn check(&self, path: &Path) -> Result<()> {
         match self {
-            DeriveOperation::Crop {
-                plane,
-                width,
-                height,
-                ..
-            } => {
-                if let Some(plane) = plane {
-                    rules::plane_index(&path.field("plane"), *plane)?;
-                }
+            DeriveOperation::Crop { width, height, .. } => {
                 if *width == 0 {
                     return Err(path.field("width").error("must be at least 1"));
                 }
@@ -435,11 +427,12 @@ impl RemovedChunk {
             )));
         }
         rules::hex(&path.field("digest"), &self.digest, DIGEST_HEX)?;
-        if let Some(plane) = self.plane {
-            rules::plane_index(&path.field("plane"), plane)?;
-        }
         let is_tile = self.chunk == "TILE";
-        for (name, value) in [("plane", self.plane), ("col", self.col), ("row", self.row)] {
+        for (name, value) in [
+            ("plane", self.plane.map(u32::from)),
+            ("col", self.col),
+            ("row", self.row),
+        ] {
             match (is_tile, value) {
                 (true, None) => {
                     return Err(path.field(name).error("required for a TILE chunk"));

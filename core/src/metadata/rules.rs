@@ -196,15 +196,6 @@ pub(crate) fn number(
     }
 }
 
-/// A plane index: planes are numbered with 16 bits in the container.
-pub(crate) fn plane_index(path: &Path, plane: u32) -> Result<()> {
-    if plane <= u32::from(u16::MAX) {
-        Ok(())
-    } else {
-        Err(path.error(format!("plane index {plane} is above 65535")))
-    }
-}
-
 /// Vendor extensions: every member name starts with `x-`. Because the record types gather
 /// unknown members here, this is also where a misspelt or unknown field is refused.
 pub(crate) fn extensions(path: &Path, extensions: &BTreeMap<String, Value>) -> Result<()> {

@@ -235,9 +235,7 @@ fn check_redactions(
             } else if let Some(k) = (r.generation as usize).checked_sub(1) {
                 redacted.entries.insert((k, r.entry as usize), event_index);
                 if let (Some(plane), Some(col), Some(row)) = (r.plane, r.col, r.row) {
-                    if let Ok(plane) = u16::try_from(plane) {
-                        redacted.tiles.insert(TileRef { plane, col, row });
-                    }
+                    redacted.tiles.insert(TileRef { plane, col, row });
                 }
             }
             removed_reports.push(RemovedReport {

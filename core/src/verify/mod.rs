@@ -18,8 +18,11 @@
 //!
 //! let mut trust = TrustStore::new();
 //! trust.insert(TrustedKey::new(scanner.public_key(), "Belgian Customs", "BE", vec![Role::Scanner])?)?;
-//! let report = verify_bytes(&file, Some(&trust), &ReadOptions::default());
+//! let report = verify_bytes(&file, Some(&trust), &ReadOptions::default())?;
 //! assert_eq!(report.status, Status::Trusted);
+//! // For a caller that must not go on with a file it cannot trust:
+//! let report = report.require_trusted()?;
+//! # let _ = report;
 //! # Ok::<(), scanx::Error>(())
 //! ```
 //!
@@ -59,6 +62,15 @@
 //! the shorter file it now is: nothing inside a file can prove that nothing followed. A
 //! recipient that needs the latest generation compares the manifest digest it was told
 //! (for example the one named by a derived file) with the one it got.
+//!
+//! # One shape
+//!
+//! [`verify_path`], [`verify_bytes`] and [`verify_stream`] all return
+//! `Result<VerifyReport>`, with the same meaning: `Err` (of kind `IO`) only when the input
+//! itself cannot be read (the path cannot be opened, the reader fails); everything about
+//! the bytes, a malformed or cut file included, is in the report. A caller that accepts
+//! only a trusted file calls [`VerifyReport::require_trusted`] on the report, which fails
+//! with `NOT_TRUSTED` naming the status and every reason.
 
 mod check;
 mod collect;
@@ -92,18 +104,22 @@ pub const REDACTABLE: [ChunkType; 2] = [ChunkType::PERS, ChunkType::TILE];
 /// no plane is allocated, so a verification holds the compressed tiles, not the pixels
 /// ([`verify_and_read`] keeps them).
 ///
-/// Never fails: a file that breaks the format, or a stream that cannot be read to the
-/// end, gives [`Status::Invalid`] with a [`Reason::FormatError`] problem naming the error
-/// kind, the chunk and the offset. `total_len`, when known, lets lengths be checked
-/// before they are read. Without a trust store, a well-signed file is at best
+/// Fails (with kind `IO`) only if `reader` fails: a file that breaks the format, or one
+/// that ends early, gives [`Status::Invalid`] with a [`Reason::FormatError`] problem
+/// naming the error kind, the chunk and the offset. `total_len`, when known, lets lengths
+/// be checked before they are read. Without a trust store, a well-signed file is at best
 /// [`Status::ValidUntrusted`].
 pub fn verify_stream<R: Read>(
     reader: R,
     total_len: Option<u64>,
     trust: Option<&TrustStore>,
     options: &ReadOptions,
-) -> VerifyReport {
-    verify_pass(reader, total_len, trust, options, true, Pixels::Discard).0
+) -> Result<VerifyReport> {
+    let (report, scan) = verify_pass(reader, total_len, trust, options, true, Pixels::Discard);
+    match scan {
+        Err(e) if e.kind() == ErrorKind::Io => Err(e),
+        _ => Ok(report),
+    }
 }
 
 /// Verifies a whole file and returns the decoded scan from the same forward pass: each
@@ -127,8 +143,7 @@ pub(crate) fn verify_and_describe<R: Read>(
     total_len: Option<u64>,
     options: &ReadOptions,
 ) -> (VerifyReport, Result<Scan>) {
-    let (report, scan) = verify_pass(reader, total_len, None, options, true, Pixels::Discard);
-    (report, scan)
+    verify_pass(reader, total_len, None, options, true, Pixels::Discard)
 }
 
 /// `manifests_by_verifier`: the verifier, not the reader, reports a manifest naming
@@ -193,17 +208,18 @@ pub(crate) fn read_checked<R: Read>(
     }
 }
 
-/// Verifies a whole file held in memory.
+/// Verifies a whole file held in memory. Memory cannot fail to be read, so this is
+/// always `Ok`; the `Result` is the shape every `verify_*` function shares.
 pub fn verify_bytes(
     bytes: &[u8],
     trust: Option<&TrustStore>,
     options: &ReadOptions,
-) -> VerifyReport {
+) -> Result<VerifyReport> {
     verify_stream(bytes, Some(bytes.len() as u64), trust, options)
 }
 
-/// Verifies the file at `path` (opened read-only). Fails only if the file cannot be
-/// opened; everything wrong with its content is in the report.
+/// Verifies the file at `path` (opened read-only). Fails (with kind `IO`) only if the
+/// file cannot be opened or read; everything wrong with its content is in the report.
 pub fn verify_path(
     path: impl AsRef<Path>,
     trust: Option<&TrustStore>,
@@ -220,23 +236,10 @@ pub fn verify_path(
         .metadata()
         .map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", path.display())))?
         .len();
-    Ok(verify_stream(
+    verify_stream(
         std::io::BufReader::with_capacity(1 << 20, file),
         Some(len),
         trust,
         options,
-    ))
-}
-
-/// As [`verify_stream`], but fails with `NOT_TRUSTED`, the message giving the status and
-/// every reason, unless the status is [`Status::Trusted`]. For callers that expect a
-/// signed file: a file stripped of its signatures, or signed by a key the store does not
-/// trust, is refused.
-pub fn verify_strict<R: Read>(
-    reader: R,
-    total_len: Option<u64>,
-    trust: &TrustStore,
-    options: &ReadOptions,
-) -> Result<VerifyReport> {
-    verify_stream(reader, total_len, Some(trust), options).require_trusted()
+    )
 }

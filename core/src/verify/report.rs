@@ -369,7 +369,7 @@ pub struct RemovedReport {
     /// Its type, such as `PERS` or `TILE`.
     pub chunk: String,
     /// For a tile: the plane.
-    pub plane: Option<u32>,
+    pub plane: Option<u16>,
     /// For a tile: the column.
     pub col: Option<u32>,
     /// For a tile: the row.

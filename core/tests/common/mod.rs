@@ -348,12 +348,7 @@ pub fn journey() -> Result<Journey> {
     }
     let stamp = EventStamp::new(&hsm, Role::Agency, Some(Agency::example()), T_AGENCY)?
         .with_id("1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b");
-    editor.redact(
-        &request,
-        stamp.actor.clone(),
-        stamp.id.clone(),
-        stamp.time_rfc3339(),
-    )?;
+    editor.redact_as(&request, &stamp)?;
     let transfer = stamp
         .clone()
         .with_id("2a3b4c5d-6e7f-4809-9a1b-2c3d4e5f6a7b")

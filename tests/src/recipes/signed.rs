@@ -480,12 +480,7 @@ fn with_cab(editor: &Editor, mut request: RedactRequest) -> Result<RedactRequest
 
 /// Redacts what `request` names, with the stamp's actor and time.
 fn redact(editor: &mut Editor, stamp: &EventStamp, request: &RedactRequest) -> Result<()> {
-    editor.redact(
-        request,
-        stamp.actor.clone(),
-        REDACT_ID.to_owned(),
-        stamp.time_rfc3339(),
-    )?;
+    editor.redact_as(request, &stamp.clone().with_id(REDACT_ID))?;
     Ok(())
 }
 
@@ -861,7 +856,7 @@ fn crafted_redaction(
         entry: entry as u32,
         chunk: chunk.chunk_type.to_string(),
         digest: hex::encode(chunk.digest),
-        plane: chunk.tile.map(|t| u32::from(t.plane)),
+        plane: chunk.tile.map(|t| t.plane),
         col: chunk.tile.map(|t| t.col),
         row: chunk.tile.map(|t| t.row),
     });

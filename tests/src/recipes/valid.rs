@@ -7,6 +7,7 @@ use scanx::metadata::{
     PlaneAttributes, ScanMetadata, ScanDirection, SourcePosition, View, ViewGeometry,
 };
 use scanx::pixels::{self, Codec, Encoding, Filter, PixelBuffer, Rect, SampleType};
+use scanx::provenance::EventStamp;
 use scanx::{DigestAlgorithm, Editor, PlaneSpec, RedactRequest, Result, Role, Writer};
 
 use crate::scans::{capture_event, pattern, small_annotation, ScanBuilder};
@@ -599,11 +600,10 @@ fn redacted_personal_data(ctx: &Context) -> Result<Vec<u8>> {
     for tile in editor.tiles_in(1, Rect::new(0, 0, 6, 4))? {
         request = request.tile(tile);
     }
-    editor.redact(
+    editor.redact_as(
         &request,
-        agency_actor("cd"),
-        "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e".to_owned(),
-        "2026-03-02T09:00:00Z".to_owned(),
+        &EventStamp::from_actor(agency_actor("cd"), 1_772_442_000)
+            .with_id("5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"),
     )?;
     editor.to_bytes(&[])
 }
