@@ -84,11 +84,7 @@ fn encoding_for(codec: Codec) -> Encoding {
         Codec::Deflate | Codec::Zstd => vec![Filter::Predictor2D, Filter::ByteShuffle],
         _ => Vec::new(),
     };
-    Encoding {
-        filters,
-        codec,
-        level: 0,
-    }
+    Encoding::new(filters, codec)
 }
 
 fn write(

@@ -256,7 +256,7 @@ impl scanx_report {
                 [
                     c(&s.key_id),
                     c(&s.time),
-                    c(s.trust.unwrap_or("")),
+                    c(s.trust.as_ref().map_or("", |t| t.name())),
                     c(s.agency.as_deref().unwrap_or("")),
                 ]
             })

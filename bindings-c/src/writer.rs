@@ -149,11 +149,7 @@ fn encoding_from_c(spec: &scanx_plane_spec) -> Result<Encoding, Failure> {
                 .ok_or_else(|| Failure::invalid(format!("{f} is not a scanx_filter")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Encoding {
-        filters,
-        codec,
-        level: spec.level,
-    })
+    Ok(Encoding::new(filters, codec).with_level(spec.level))
 }
 
 /// A JSON payload from C, parsed and validated by core.

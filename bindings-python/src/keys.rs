@@ -225,7 +225,7 @@ impl TrustStore {
                     format!("no key {key_id} in the store"),
                 ))
             })?;
-        key.revoked = Some(crypto::Revocation { time, reason });
+        key.revoked = Some(crypto::Revocation::new(time, reason));
         Ok(())
     }
 

@@ -174,15 +174,15 @@ fn strided<'a, T: numpy::Element>(a: &'a PyReadonlyArray2<'_, T>) -> PyResult<(&
 }
 
 fn encoding(filters: &[String], codec: &str, level: i32) -> PyResult<Encoding> {
-    Ok(Encoding {
-        filters: filters
+    Ok(Encoding::new(
+        filters
             .iter()
             .map(|f| Filter::from_name(f))
             .collect::<scanx::Result<Vec<_>>>()
             .py()?,
-        codec: Codec::from_name(codec).py()?,
-        level,
-    })
+        Codec::from_name(codec).py()?,
+    )
+    .with_level(level))
 }
 
 /// One plane to write: `(array, sample type, attributes JSON, tile width, tile height,

@@ -245,11 +245,7 @@ pub fn encoding_from(codec: &str, level: i32, filters: &str) -> CliResult<Encodi
             .collect::<scanx::Result<Vec<_>>>()
             .map_err(usage)?
     };
-    let encoding = Encoding {
-        filters,
-        codec,
-        level,
-    };
+    let encoding = Encoding::new(filters, codec).with_level(level);
     encoding.validate().map_err(usage)?;
     Ok(encoding)
 }

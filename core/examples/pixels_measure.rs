@@ -133,11 +133,7 @@ fn measure_filters(plane: &PixelBuffer) {
         &[Predictor2D, ByteShuffle],
     ];
     for chain in chains {
-        let encoding = Encoding {
-            filters: chain.to_vec(),
-            codec: Codec::None,
-            level: 0,
-        };
+        let encoding = Encoding::new(chain.to_vec(), Codec::None);
         let (encode_time, data) = best_of(|| {
             encode_tile(plane.as_bytes(), SampleType::U16, WIDTH, HEIGHT, &encoding)
                 .expect("encode")
@@ -216,11 +212,7 @@ fn main() {
             if level == 0 { " (default)" } else { "" }
         );
         for chain in chains {
-            let encoding = Encoding {
-                filters: chain.to_vec(),
-                codec,
-                level,
-            };
+            let encoding = Encoding::new(chain.to_vec(), codec).with_level(level);
             let (encode_time, tiles) =
                 best_of(|| encode_plane(&plane, &grid, &encoding).expect("encode"));
             let size: usize = tiles.iter().map(Vec::len).sum();

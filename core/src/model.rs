@@ -8,6 +8,7 @@ use crate::pixels::{PixelBuffer, SampleType, TileGrid};
 
 /// The description of one image plane.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PlaneInfo {
     /// Position of the plane in the file.
     pub index: u16,
@@ -23,6 +24,7 @@ pub struct PlaneInfo {
 
 /// A chunk of a type this implementation does not know, skipped when reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnknownChunk {
     /// Its type (ancillary: the first letter is lower-case).
     pub chunk_type: ChunkType,
@@ -45,6 +47,7 @@ pub struct TileRef {
 
 /// A plane with its decoded pixels. Redacted tiles read as zero.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Plane {
     /// The plane's description.
     pub info: PlaneInfo,
@@ -54,6 +57,7 @@ pub struct Plane {
 
 /// Everything in a scan file, fully decoded by one forward pass.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Scan {
     /// The file's format version.
     pub version: FormatVersion,

@@ -34,6 +34,7 @@ use crate::writer::{PlaneSpec, WriteOptions, Writer};
 
 /// Who records an event, when, and under which id.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EventStamp {
     /// The actor: the key id of the signer, its role and agency.
     pub actor: Actor,
@@ -157,6 +158,7 @@ impl EventStamp {
 /// the parent's last manifest, which pins the parent exactly as it was (every chunk and,
 /// through the manifest chain, every earlier generation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParentFile {
     /// The parent's file id.
     pub file_id: [u8; 16],

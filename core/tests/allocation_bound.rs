@@ -488,11 +488,7 @@ fn a_compression_bomb_in_a_small_tile() {
     // 64 MiB of zeros compressed to a few KiB, in a tile that declares 64 x 64 bytes.
     let zeros = vec![0u8; 64 << 20];
     for codec in [Codec::Deflate, Codec::Zstd] {
-        let encoding = Encoding {
-            filters: Vec::new(),
-            codec,
-            level: 0,
-        };
+        let encoding = Encoding::new(Vec::new(), codec);
         let bomb =
             pixels::encode_tile(&zeros, SampleType::U8, 8192, 8192, &encoding).expect("encode");
         let (plan, plane_ref) = plan(SampleType::U8, grid(64, 64, 64, 64));

@@ -170,11 +170,7 @@ fn borrowed_strided_pixels_write_the_same_file_as_a_buffer() {
     let encodings = [
         Encoding::default(),
         Encoding::stored(),
-        Encoding {
-            filters: vec![Filter::Delta],
-            codec: Codec::Deflate,
-            level: 1,
-        },
+        Encoding::new(vec![Filter::Delta], Codec::Deflate).with_level(1),
     ];
     for encoding in encodings {
         let pixels = pattern(SampleType::U16, 33, 17);

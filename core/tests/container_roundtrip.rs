@@ -38,11 +38,7 @@ fn write_sample(encoding: Encoding) -> Result<(Vec<u8>, PixelBuffer)> {
 #[test]
 fn write_then_read_every_codec() -> Result<()> {
     for codec in [Codec::None, Codec::Deflate, Codec::Zstd] {
-        let encoding = Encoding {
-            filters: vec![Filter::Delta, Filter::ByteShuffle],
-            codec,
-            level: 0,
-        };
+        let encoding = Encoding::new(vec![Filter::Delta, Filter::ByteShuffle], codec);
         let (bytes, pixels) = write_sample(encoding)?;
         let scan = read_bytes(&bytes, &ReadOptions::default())?;
         assert_eq!(scan.planes.len(), 1);

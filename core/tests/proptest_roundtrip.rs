@@ -28,11 +28,7 @@ fn encoding() -> impl Strategy<Value = Encoding> {
         prop::collection::vec(prop::sample::select(Filter::ALL.to_vec()), 0..=3),
         prop::sample::select(Codec::ALL.to_vec()),
     )
-        .prop_map(|(filters, codec)| Encoding {
-            filters,
-            codec,
-            level: 0,
-        })
+        .prop_map(|(filters, codec)| Encoding::new(filters, codec))
 }
 
 fn plane_case() -> impl Strategy<Value = PlaneCase> {

@@ -41,7 +41,13 @@ fn scanner_agency_and_recipient_make_a_trusted_file() -> Result<()> {
     let signers: Vec<(u32, Role, &str)> = report
         .signatures
         .iter()
-        .map(|s| (s.generation, s.role, s.trust.unwrap_or("")))
+        .map(|s| {
+            (
+                s.generation,
+                s.role,
+                s.trust.as_ref().map_or("", |t| t.name()),
+            )
+        })
         .collect();
     assert_eq!(
         signers,
@@ -415,7 +421,10 @@ fn a_derived_crop_names_its_parent_and_verifies() -> Result<()> {
     else {
         panic!("a derive event expected, got {event:?}")
     };
-    assert_eq!(Some(parent_file_id), parent_report.file_id.as_ref());
+    assert_eq!(
+        Some(parent_file_id.clone()),
+        parent_report.file_id.map(|id| id.to_string())
+    );
     assert_eq!(parent_manifest_digest, &hex::encode(parent.manifest_digest));
     assert_eq!(
         operation,
@@ -474,7 +483,7 @@ fn blake3_files_verify_too() -> Result<()> {
     }])?;
     let report = verify_bytes(&file, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Trusted, "{report}");
-    assert_eq!(report.algorithm, Some("blake3"));
+    assert_eq!(report.algorithm, Some(scanx::DigestAlgorithm::Blake3));
     Ok(())
 }
 

@@ -353,11 +353,7 @@ pub fn tile_decode(data: &[u8]) {
     pixels::decode_tile_into(tile, sample_type, width, height, &filters, codec, &mut into)
         .expect("decode_tile_into refuses what decode_tile accepts");
     assert_eq!(into, decoded);
-    let encoding = Encoding {
-        filters: filters.clone(),
-        codec,
-        level: 0,
-    };
+    let encoding = Encoding::new(filters.clone(), codec);
     let encoded = pixels::encode_tile(&decoded, sample_type, width, height, &encoding)
         .expect("a decoded tile cannot be encoded again");
     let again = pixels::decode_tile(&encoded, sample_type, width, height, &filters, codec)
@@ -621,11 +617,7 @@ fn write_input(input: &FileInput) -> Option<(Vec<u8>, Expected)> {
             (1 + u32::from(p.tile_width % 48)).max(width.div_ceil(8)),
             (1 + u32::from(p.tile_height % 48)).max(height.div_ceil(8)),
         )
-        .with_encoding(Encoding {
-            filters,
-            codec,
-            level,
-        })
+        .with_encoding(Encoding::new(filters, codec).with_level(level))
         .personal(p.personal);
         let pixels = PixelBuffer::new(
             sample_type,

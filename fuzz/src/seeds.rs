@@ -106,20 +106,15 @@ fn two_planes() -> Result<Vec<u8>> {
             PlaneAttributes::example_high_energy(),
         )
         .with_tile_size(4, 4)
-        .with_encoding(Encoding {
-            filters: vec![Filter::Delta],
-            codec: Codec::Deflate,
-            level: 0,
-        }),
+        .with_encoding(Encoding::new(vec![Filter::Delta], Codec::Deflate)),
     )?;
     let b = w.add_plane(
         PlaneSpec::new(SampleType::F32, 6, 6, PlaneAttributes::example_low_energy())
             .with_tile_size(3, 6)
-            .with_encoding(Encoding {
-                filters: vec![Filter::Predictor2D, Filter::ByteShuffle],
-                codec: Codec::None,
-                level: 0,
-            }),
+            .with_encoding(Encoding::new(
+                vec![Filter::Predictor2D, Filter::ByteShuffle],
+                Codec::None,
+            )),
     )?;
     w.write_plane(a, &ramp(SampleType::U32, 9, 5))?;
     w.write_plane(b, &ramp(SampleType::F32, 6, 6))?;
@@ -414,10 +409,10 @@ fn key_seeds(seeds: &mut Vec<Seed>) -> Result<()> {
     second.comment = Some("export desk".to_owned());
     store.insert(second)?;
     let mut third = TrustedKey::new(key(3).public_key(), "Douane", "NL", vec![Role::Analyst])?;
-    third.revoked = Some(scanx::crypto::Revocation {
-        time: 1_800_000_000,
-        reason: "key compromised".to_owned(),
-    });
+    third.revoked = Some(scanx::crypto::Revocation::new(
+        1_800_000_000,
+        "key compromised".to_owned(),
+    ));
     store.insert(third)?;
     seeds.push(("trust_store", "three-keys".to_owned(), store.to_json()));
     seeds.push((
@@ -446,11 +441,7 @@ fn tile_seeds(seeds: &mut Vec<Seed>) -> Result<()> {
             for &codec in Codec::ALL {
                 let (w, h) = (7u32, 5u32);
                 let pixels = ramp(t, w, h);
-                let encoding = Encoding {
-                    filters: chain.to_vec(),
-                    codec,
-                    level: 0,
-                };
+                let encoding = Encoding::new(chain.to_vec(), codec);
                 let data = scanx::pixels::encode_tile(pixels.as_bytes(), t, w, h, &encoding)?;
                 let mut input = vec![t.id()];
                 input.extend_from_slice(&(w as u16).to_le_bytes());

@@ -142,10 +142,10 @@ impl TestKey {
             _ => VALID_UNTIL,
         })?);
         if self == TestKey::Revoked {
-            key.revoked = Some(Revocation {
-                time: parse_rfc3339_utc(REVOKED_AT)?,
-                reason: "test key revoked on purpose".to_owned(),
-            });
+            key.revoked = Some(Revocation::new(
+                parse_rfc3339_utc(REVOKED_AT)?,
+                "test key revoked on purpose".to_owned(),
+            ));
         }
         key.comment = Some(format!("{WARNING} ({} key)", self.name()));
         Ok(Some(key))

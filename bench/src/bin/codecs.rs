@@ -157,11 +157,7 @@ fn run() -> Result<()> {
     let mut rows = Vec::new();
     for codec in [Codec::None, Codec::Deflate, Codec::Zstd] {
         for (chain_name, filters) in &chains {
-            let encoding = Encoding {
-                filters: filters.clone(),
-                codec,
-                level: 0,
-            };
+            let encoding = Encoding::new(filters.clone(), codec);
             let (write, bytes) = best_of(runs, || write_scanx(&planes, &encoding))?;
             let (read, scan_back) = best_of(runs, || read_bytes(&bytes, &ReadOptions::default()))?;
             if scan_back.planes[0].pixels != scan.high || scan_back.planes[1].pixels != scan.low {

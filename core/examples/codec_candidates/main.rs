@@ -428,11 +428,7 @@ fn main() {
     let dump = std::env::args().nth(1).map(std::path::PathBuf::from);
     let planes = planes();
     let default = Encoding::default();
-    let predictor_zstd = Encoding {
-        filters: vec![Filter::Predictor2D, Filter::ByteShuffle],
-        codec: Codec::Zstd,
-        level: 0,
-    };
+    let predictor_zstd = Encoding::new(vec![Filter::Predictor2D, Filter::ByteShuffle], Codec::Zstd);
     println!("one thread, {TILE} x {TILE} tiles, best of {RUNS}; MB/s of decoded bytes");
     for plane in &planes {
         if let Some(dir) = &dump {

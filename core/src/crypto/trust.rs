@@ -53,6 +53,7 @@ pub struct TrustStore {
 /// (RFC 4648 section 4, padded: 44 characters) of the 32 key bytes, times as
 /// `YYYY-MM-DDTHH:MM:SSZ`. Optional members are left out when absent (never `null`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TrustedKey {
     /// The key id; it must be the one derived from `public_key`.
     pub key_id: KeyId,
@@ -85,11 +86,22 @@ pub struct TrustedKey {
 /// retire a key in good order, so that what it signed stays trusted, end its validity with
 /// [`TrustedKey::not_after`] instead of revoking it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Revocation {
     /// When the key was revoked, in seconds since the Unix epoch (UTC).
     pub time: i64,
     /// Why, for the report (for example "key compromised", "device decommissioned").
     pub reason: String,
+}
+
+impl Revocation {
+    /// A revocation at `time` (seconds since the Unix epoch, UTC) for `reason`.
+    pub fn new(time: i64, reason: impl Into<String>) -> Revocation {
+        Revocation {
+            time,
+            reason: reason.into(),
+        }
+    }
 }
 
 /// The verdict of a trust store on one signature's key, role and time.

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 
 /// The filter chain, codec and level used to write tiles.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Encoding {
     /// Filters applied in order before compression (at most [`MAX_FILTERS`]).
     pub filters: Vec<Filter>,
@@ -38,6 +39,22 @@ impl Default for Encoding {
 }
 
 impl Encoding {
+    /// `filters` in order, then `codec` at its default level (see [`Encoding::with_level`]).
+    /// Not checked until used, or by [`Encoding::validate`].
+    pub fn new(filters: Vec<Filter>, codec: Codec) -> Self {
+        Encoding {
+            filters,
+            codec,
+            level: 0,
+        }
+    }
+
+    /// The same chain and codec at compression `level` (0: the codec's default).
+    pub fn with_level(mut self, level: i32) -> Self {
+        self.level = level;
+        self
+    }
+
     /// No filter and no compression.
     pub fn stored() -> Self {
         Encoding {

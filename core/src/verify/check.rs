@@ -78,9 +78,9 @@ fn match_generation(g: &GenerationData, complete: bool) -> GenerationMatch {
 /// Applies every rule and builds the report.
 pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport {
     let mut report = VerifyReport::empty(Status::Invalid);
-    report.file_id = Some(uuid::Uuid::from_bytes(c.file_id).to_string());
+    report.file_id = Some(uuid::Uuid::from_bytes(c.file_id));
     report.version = Some(c.version.to_string());
-    report.algorithm = Some(c.algorithm.name());
+    report.algorithm = Some(c.algorithm);
     report.unknown_chunks = c.unknown.clone();
     let mut problems = Vec::new();
 
@@ -151,7 +151,7 @@ pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport
         && report
             .signatures
             .iter()
-            .all(|s| s.valid && s.trust == Some(TrustDecision::Trusted.name()))
+            .all(|s| s.valid && s.trust.as_ref().is_some_and(TrustDecision::is_trusted))
     {
         Status::Trusted
     } else {
@@ -556,11 +556,10 @@ fn check_signatures(
                 ));
             }
             let valid = reasons.is_empty();
-            let mut decision_name = None;
+            let mut trust_decision = None;
             let mut agency = None;
             if let (true, Some(store), Ok(key)) = (valid, trust, key.as_ref()) {
                 let decision = store.evaluate(key, r.role, r.time);
-                decision_name = Some(decision.name());
                 agency = store.lookup(&key.key_id()).map(|k| k.agency.clone());
                 if let Some(reason) = trust_reason(&decision) {
                     reasons.push((
@@ -568,6 +567,7 @@ fn check_signatures(
                         format!("trust store: {decision} for role {}", r.role),
                     ));
                 }
+                trust_decision = Some(decision);
             }
             if valid {
                 valid_keys.push(r.key_id);
@@ -587,7 +587,7 @@ fn check_signatures(
                 role: r.role,
                 time: format_rfc3339_utc(r.time),
                 valid,
-                trust: decision_name,
+                trust: trust_decision,
                 agency,
                 reasons: reasons.into_iter().map(|(r, _)| r).collect(),
             });

@@ -185,8 +185,8 @@ fn verify_pass<R: Read>(
     };
     let mut report = VerifyReport::empty(Status::Invalid);
     if let Some(head) = head {
-        report.file_id = Some(uuid::Uuid::from_bytes(head.file_id).to_string());
-        report.algorithm = Some(head.algorithm.name());
+        report.file_id = Some(uuid::Uuid::from_bytes(head.file_id));
+        report.algorithm = Some(head.algorithm);
     }
     report.problems.push(Problem::format(&failure));
     (report, Err(failure))

@@ -52,7 +52,7 @@ pub fn verify_region<S: Source>(
         Ok(collected) => super::check::analyse(&collected, trust),
         Err(e) => {
             let mut report = VerifyReport::empty(Status::Invalid);
-            report.file_id = Some(uuid::Uuid::from_bytes(reader.file_id()).to_string());
+            report.file_id = Some(uuid::Uuid::from_bytes(reader.file_id()));
             report.version = Some(reader.version().to_string());
             report.problems.push(Problem::format(&e));
             report

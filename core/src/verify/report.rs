@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::crypto::Role;
+use crate::crypto::{DigestAlgorithm, Role, TrustDecision};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The verdict on a whole file (or, for [`crate::verify::verify_region`], on the part of it
@@ -214,6 +214,7 @@ impl Serialize for Reason {
 
 /// One thing found wrong, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Problem {
     /// What is wrong.
     pub reason: Reason,
@@ -312,6 +313,7 @@ impl fmt::Display for Problem {
 
 /// One generation: its manifest, what of it was checked, and who signed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct GenerationReport {
     /// Its number, from 1.
     pub generation: u32,
@@ -337,6 +339,7 @@ pub struct GenerationReport {
 
 /// One signature and what was found about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SignatureReport {
     /// The generation whose manifest it signs.
     pub generation: u32,
@@ -350,9 +353,10 @@ pub struct SignatureReport {
     pub time: String,
     /// The signature verifies, is chained correctly, and is neither a duplicate nor extra.
     pub valid: bool,
-    /// The trust store's decision (see [`crate::crypto::TrustDecision::name`]); `None`
-    /// if no store was given or the signature is not valid.
-    pub trust: Option<&'static str>,
+    /// The trust store's decision; `None` if no store was given or the signature is not
+    /// valid. In JSON its stable name ([`TrustDecision::name`]), such as `UNKNOWN_KEY`.
+    #[serde(serialize_with = "trust_name")]
+    pub trust: Option<TrustDecision>,
     /// The trusted entry's agency, when the key is in the trust store.
     pub agency: Option<String>,
     /// Everything found wrong with it (empty for a valid, trusted signature).
@@ -361,6 +365,7 @@ pub struct SignatureReport {
 
 /// One chunk a redaction removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RemovedReport {
     /// The generation whose manifest lists it.
     pub generation: u32,
@@ -380,6 +385,7 @@ pub struct RemovedReport {
 
 /// One redaction: what was removed, by whom, when and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RedactionReport {
     /// The generation the redaction event was added in.
     pub generation: u32,
@@ -403,6 +409,7 @@ pub struct RedactionReport {
 
 /// One provenance event, in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct EventReport {
     /// The generation it was added in.
     pub generation: u32,
@@ -430,6 +437,7 @@ pub struct EventReport {
 /// An ancillary chunk this implementation does not know; it is still covered by its
 /// generation's manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct UnknownChunkReport {
     /// Its type.
     pub chunk: String,
@@ -443,6 +451,7 @@ pub struct UnknownChunkReport {
 
 /// What a region verification covered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RegionReport {
     /// The plane.
     pub plane: u16,
@@ -462,15 +471,18 @@ pub struct RegionReport {
 
 /// Everything a verification found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct VerifyReport {
     /// The verdict.
     pub status: Status,
-    /// The file id as a UUID, once `HEAD` was read.
-    pub file_id: Option<String>,
+    /// The file id, once `HEAD` was read. In JSON the hyphenated lower-case UUID.
+    #[serde(serialize_with = "uuid_text")]
+    pub file_id: Option<uuid::Uuid>,
     /// The format version, once the file header was read.
     pub version: Option<String>,
-    /// The digest algorithm named in `HEAD` (`sha256` or `blake3`).
-    pub algorithm: Option<&'static str>,
+    /// The digest algorithm named in `HEAD`. In JSON its name (`sha256` or `blake3`).
+    #[serde(serialize_with = "algorithm_name")]
+    pub algorithm: Option<DigestAlgorithm>,
     /// One entry per generation.
     pub generations: Vec<GenerationReport>,
     /// One entry per `SIGN` chunk, in file order.
@@ -485,6 +497,43 @@ pub struct VerifyReport {
     pub unknown_chunks: Vec<UnknownChunkReport>,
     /// For a region verification, what it covered; `None` for a whole file.
     pub region: Option<RegionReport>,
+}
+
+/// `value` as the text `text` gives for it, `null` when absent: the report's typed fields
+/// in JSON.
+fn optional_text<T, D: fmt::Display, S: serde::Serializer>(
+    value: &Option<T>,
+    s: S,
+    text: impl Fn(&T) -> D,
+) -> std::result::Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => s.collect_str(&text(v)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A trust decision as its stable name, such as `UNKNOWN_KEY`.
+fn trust_name<S: serde::Serializer>(
+    decision: &Option<TrustDecision>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    optional_text(decision, s, |d| d.name())
+}
+
+/// A UUID as hyphenated lower-case text.
+fn uuid_text<S: serde::Serializer>(
+    id: &Option<uuid::Uuid>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    optional_text(id, s, |id| *id)
+}
+
+/// A digest algorithm as its name, `sha256` or `blake3`.
+fn algorithm_name<S: serde::Serializer>(
+    algorithm: &Option<DigestAlgorithm>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    optional_text(algorithm, s, |a| a.name())
 }
 
 impl VerifyReport {
@@ -602,7 +651,7 @@ impl fmt::Display for VerifyReport {
         if let Some(id) = &self.file_id {
             write!(f, "file: {id}")?;
             if let (Some(v), Some(a)) = (&self.version, self.algorithm) {
-                write!(f, " (scanx {v}, {a})")?;
+                write!(f, " (scanx {v}, {})", a.name())?;
             }
             writeln!(f, ", {} generation(s)", self.generations.len())?;
         }
@@ -641,8 +690,8 @@ impl fmt::Display for VerifyReport {
                 s.time,
                 if s.valid { "valid" } else { "NOT VALID" }
             )?;
-            if let Some(t) = s.trust {
-                write!(f, ", {t}")?;
+            if let Some(t) = &s.trust {
+                write!(f, ", {}", t.name())?;
             }
             if let Some(a) = &s.agency {
                 write!(f, " ({a})")?;

@@ -119,10 +119,7 @@ pub fn trust_store() -> TrustStore {
 /// The same store with the scanner's key revoked.
 pub fn store_with_revoked_scanner() -> TrustStore {
     let mut store = trust_store();
-    store.keys[0].revoked = Some(Revocation {
-        time: T_AGENCY,
-        reason: "key compromised".to_owned(),
-    });
+    store.keys[0].revoked = Some(Revocation::new(T_AGENCY, "key compromised".to_owned()));
     store
 }
 

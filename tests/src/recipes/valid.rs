@@ -213,11 +213,7 @@ fn single(
 }
 
 fn encoding(filters: &[Filter], codec: Codec, level: i32) -> Encoding {
-    Encoding {
-        filters: filters.to_vec(),
-        codec,
-        level,
-    }
+    Encoding::new(filters.to_vec(), codec).with_level(level)
 }
 
 fn sample_u8(ctx: &Context) -> Result<Vec<u8>> {
