@@ -45,15 +45,32 @@
 //!   and the byte offset; [`Limits`] bound what a hostile file can make the reader allocate.
 //!   A cut file is mostly `LENGTH_OVERFLOW` (forward reader) or `MISSING_CHUNK` (random
 //!   access), rarely `TRUNCATED`: the [`error`] module says which cut gives which, and why.
+//!
+//! # Features
+//!
+//! - `internals` (off by default): makes public the chunk parsers and serializers
+//!   (`container`), the splitting of a file into its generations (`generations`) and the
+//!   digest helpers (`crypto::digest`). They are for the conformance vector generator, the
+//!   fuzz targets and tests that take files apart chunk by chunk, and may change in any
+//!   release. The decoded structures the public API hands out (such as
+//!   [`model::Manifest`]) are public either way.
 
 pub mod atomic;
 mod bands;
+#[cfg(feature = "internals")]
 pub mod container;
+#[cfg(not(feature = "internals"))]
+#[allow(dead_code, unused_imports)]
+mod container;
 pub mod crypto;
 pub mod detached;
 pub mod edit;
 pub mod error;
+#[cfg(feature = "internals")]
 pub mod generations;
+#[cfg(not(feature = "internals"))]
+#[allow(dead_code)]
+mod generations;
 pub mod limits;
 pub mod metadata;
 pub mod model;

@@ -1,8 +1,12 @@
 //! What a scan file holds, as plain Rust values.
 
 use crate::container::chunk::{ChunkType, FormatVersion};
-use crate::container::manifest::Manifest;
-use crate::container::signature::SignatureRecord;
+
+// The decoded structures a reader hands out: public whether or not the `internals`
+// feature makes the module of their parsers public too.
+pub use crate::container::index::{Index, IndexEntry, PlaneRef};
+pub use crate::container::manifest::{Manifest, ManifestEntry};
+pub use crate::container::signature::SignatureRecord;
 use crate::metadata::{Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata};
 use crate::pixels::{PixelBuffer, SampleType, TileGrid};
 
