@@ -8,9 +8,11 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use base64::Engine as _;
-use ed25519_dalek::pkcs8::DecodePrivateKey as _;
-use ed25519_dalek::pkcs8::DecodePublicKey as _;
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey as _, DecodePublicKey as _, EncodePrivateKey as _, EncodePublicKey as _,
+    KeypairBytes,
+};
 use sha2::Digest as _;
 use zeroize::Zeroizing;
 
@@ -29,19 +31,6 @@ pub const SIGNATURE_LEN: usize = 64;
 /// under 200 bytes; the bound keeps a wrong path (a disk image, a device) from being
 /// read whole.
 const MAX_PEM_FILE_BYTES: u64 = 64 << 10;
-
-/// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 section 4): SEQUENCE {
-/// SEQUENCE { OID 1.3.101.112 }, BIT STRING (0 unused bits) }, followed by the 32 key bytes.
-const SPKI_PREFIX: [u8; 12] = [
-    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-];
-
-/// DER prefix of an Ed25519 PKCS#8 v1 PrivateKeyInfo (RFC 8410 section 7): SEQUENCE {
-/// INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING (32 bytes) } },
-/// followed by the 32-byte seed.
-const PKCS8_PREFIX: [u8; 16] = [
-    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
 
 /// A key identifier: the first 16 bytes of SHA-256(`"scanx-key-id-v1\0"` || public key).
 ///
@@ -159,12 +148,10 @@ impl PublicKey {
     /// The key as an RFC 8410 SubjectPublicKeyInfo in PEM (`-----BEGIN PUBLIC KEY-----`),
     /// as OpenSSL writes and reads it. Lines end with LF; the text ends with a newline.
     pub fn to_pem(&self) -> String {
-        let mut der = Vec::with_capacity(SPKI_PREFIX.len() + PUBLIC_KEY_LEN);
-        der.extend_from_slice(&SPKI_PREFIX);
-        der.extend_from_slice(self.0.as_bytes());
-        let mut pem = String::new();
-        push_pem(&mut pem, "PUBLIC KEY", &der);
-        pem
+        self.0
+            .to_public_key_pem(LineEnding::LF)
+            // The encoding of a 32-byte key has a fixed size and cannot fail.
+            .expect("an Ed25519 SubjectPublicKeyInfo always encodes")
     }
 
     /// Parses a SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`) of an Ed25519 key.
@@ -276,14 +263,15 @@ impl SigningKey {
     /// form OpenSSL 1.1.1 and later read. The text is wiped from memory when dropped; write
     /// it only where a private key belongs (see [`SigningKey::write_pem_file`]).
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
-        let mut der = Zeroizing::new(Vec::with_capacity(PKCS8_PREFIX.len() + 32));
-        der.extend_from_slice(&PKCS8_PREFIX);
-        der.extend_from_slice(self.0.as_bytes());
-        // Reserve the whole text up front: growing the string would leave copies of the
-        // secret behind in freed memory.
-        let mut pem = Zeroizing::new(String::with_capacity(128));
-        push_pem(&mut pem, "PRIVATE KEY", &der);
-        pem
+        // v1, without the public key: the shortest form, and the one OpenSSL writes. The
+        // pkcs8 crate wipes its DER and base64 buffers, and `KeypairBytes` its seed copy.
+        KeypairBytes {
+            secret_key: self.0.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(LineEnding::LF)
+        // The encoding of a 32-byte seed has a fixed size and cannot fail.
+        .expect("an Ed25519 PKCS#8 v1 key always encodes")
     }
 
     /// Parses an unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) of an Ed25519 key,
@@ -374,30 +362,9 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// Appends `der` as a PEM block with `label` (RFC 7468: base64 in lines of 64, LF endings).
-fn push_pem(out: &mut String, label: &str, der: &[u8]) {
-    let base64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(der));
-    let needed = 2 * (label.len() + 16) + base64.len() + base64.len() / 64 + 1;
-    out.reserve(needed);
-    out.push_str("-----BEGIN ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    for (i, byte) in base64.bytes().enumerate() {
-        if i > 0 && i % 64 == 0 {
-            out.push('\n');
-        }
-        out.push(char::from(byte));
-    }
-    out.push_str("\n-----END ");
-    out.push_str(label);
-    out.push_str("-----\n");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-    use ed25519_dalek::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
 
     /// RFC 8032 section 7.1, test 1.
     const RFC8032_SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -565,6 +532,30 @@ mod tests {
         assert_eq!(private.public_key(), public);
         assert_eq!(public.to_pem(), RFC8410_PUBLIC_PEM);
         assert_eq!(private.to_pkcs8_pem().as_str(), RFC8410_PRIVATE_PEM);
+        Ok(())
+    }
+
+    /// Made by OpenSSL 3.0 (`openssl genpkey -algorithm ed25519`, then
+    /// `openssl pkey -pubout`), not by this crate's encoder.
+    const OPENSSL_PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----\n\
+        MC4CAQAwBQYDK2VwBCIEIBrdgbTVaafRHtsrVc1m5pYQz9izu5K0k+wAjHec08i9\n\
+        -----END PRIVATE KEY-----\n";
+    const OPENSSL_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----\n\
+        MCowBQYDK2VwAyEAyXXv/vT3JiAH8x5VtqQVkbkFJQrZUz+SXFaJNfV6F2s=\n\
+        -----END PUBLIC KEY-----\n";
+    /// What `openssl pkey -text` shows of that key.
+    const OPENSSL_SEED: &str = "1add81b4d569a7d11edb2b55cd66e69610cfd8b3bb92b493ec008c779cd3c8bd";
+    const OPENSSL_PUBLIC: &str = "c975effef4f7262007f31e55b6a41591b905250ad9533f925c568935f57a176b";
+
+    #[test]
+    fn openssl_keys_read_and_are_written_back_byte_for_byte() -> Result<()> {
+        let private = SigningKey::from_pkcs8_pem(OPENSSL_PRIVATE_PEM)?;
+        let public = PublicKey::from_pem(OPENSSL_PUBLIC_PEM)?;
+        assert_eq!(private.public_key(), public);
+        assert_eq!(private.0.to_bytes(), bytes32(OPENSSL_SEED));
+        assert_eq!(public.to_bytes(), bytes32(OPENSSL_PUBLIC));
+        assert_eq!(private.to_pkcs8_pem().as_str(), OPENSSL_PRIVATE_PEM);
+        assert_eq!(public.to_pem(), OPENSSL_PUBLIC_PEM);
         Ok(())
     }
 
