@@ -421,6 +421,10 @@ typedef enum scanx_codec {
    * Zstandard.
    */
   SCANX_CODEC_ZSTD = 2,
+  /**
+   * MED prediction and Golomb-Rice codes (format 1.1); use it with no filter.
+   */
+  SCANX_CODEC_RICE = 3,
 } scanx_codec;
 
 /**

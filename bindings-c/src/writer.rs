@@ -78,6 +78,8 @@ pub enum scanx_codec {
     SCANX_CODEC_DEFLATE = 1,
     /// Zstandard.
     SCANX_CODEC_ZSTD = 2,
+    /// MED prediction and Golomb-Rice codes (format 1.1); use it with no filter.
+    SCANX_CODEC_RICE = 3,
 }
 
 /// Filters applied to a tile before compression, in order.

@@ -43,7 +43,8 @@ pub struct CreateArgs {
     /// A JSON plane manifest, instead of or after the --plane options.
     #[arg(long = "planes", value_name = "MANIFEST")]
     pub manifest: Option<PathBuf>,
-    /// Codec of every tile: none, deflate or zstd.
+    /// Codec of every tile: none, deflate, zstd or rice (rice is meant for an empty
+    /// filter chain: `--filters none`).
     #[arg(long, default_value = "zstd")]
     pub codec: String,
     /// Compression level (0: the codec's default).

@@ -360,6 +360,7 @@ fn json_seeds(seeds: &mut Vec<Seed>) {
         "2026-03-01T08:15:30Z",
         "2024-02-29T23:59:59.123456789Z",
         "zstd",
+        "rice",
         "predictor-2d",
     ]
     .iter()

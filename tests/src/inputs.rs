@@ -106,14 +106,14 @@ fn vector_inputs(v: &Vector) -> Result<Value, String> {
         "name": v.name,
         "file_id": hex::encode(ctx.file_id()),
         "salt_seed": hex::encode(ctx.salt_seed()),
-        "tiles": { "none": codecs[0], "deflate": codecs[1], "zstd": codecs[2], "other": codecs[3] },
+        "tiles": { "none": codecs[0], "deflate": codecs[1], "zstd": codecs[2], "rice": codecs[3], "other": codecs[4] },
     }))
 }
 
 /// How many `TILE` chunks name each codec, found by walking the chunk framing from the
 /// file header until it ends or breaks.
-fn tile_codecs(file: &[u8]) -> [u64; 4] {
-    let mut counts = [0u64; 4];
+fn tile_codecs(file: &[u8]) -> [u64; 5] {
+    let mut counts = [0u64; 5];
     let mut at = 12usize;
     while let Some(header) = file.get(at..at + 12) {
         let mut length = [0u8; 8];
@@ -126,7 +126,7 @@ fn tile_codecs(file: &[u8]) -> [u64; 4] {
         };
         if &header[..4] == b"TILE" {
             if let Some(&codec) = payload.get(18) {
-                counts[usize::from(codec).min(3)] += 1;
+                counts[usize::from(codec).min(4)] += 1;
             }
         }
         at += 12 + length;

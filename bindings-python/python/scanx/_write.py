@@ -42,8 +42,9 @@ class Encoding:
     """How tiles are stored: a filter chain, a codec and its level (0: the default).
 
     Filters: ``delta``, ``predictor2d``, ``shuffle`` (see the specification);
-    codecs: ``none``, ``deflate``, ``zstd``. The default is the core's: the 2-D predictor,
-    byte shuffle, zstd.
+    codecs: ``none``, ``deflate``, ``zstd``, ``rice`` (MED prediction and Golomb-Rice codes,
+    format 1.1, used with no filter: ``Encoding(filters=(), codec="rice")``). The default is
+    the core's: the 2-D predictor, byte shuffle, zstd.
     """
 
     filters: Tuple[str, ...] = ("predictor2d", "shuffle")

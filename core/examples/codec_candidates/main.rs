@@ -3,17 +3,16 @@
 //! Planes: the two channels of the synthetic 6000 x 2000 dual-energy scan (photon noise),
 //! and smooth planes with 10 to 14 significant bits made from it (an averaged low-dose
 //! scan, a material plane, an 8-bit photo-like plane). For each plane it prints the size
-//! and single-thread speed of the default encoding and of the candidate codec `rice`
-//! (`rice.rs`: MED, Rice parameter from the row above, unary and raw bits in two streams;
-//! not a codec of the format), and the modelled size
-//! (exact bit count, no coder) of variants of the `rice` model. With a directory argument
-//! it also writes each plane there as `.npy`, for a JPEG-LS comparison in Python.
+//! (bytes, bits per sample, and relative to the default encoding) and the single-thread
+//! encode and decode speed of the default encoding, of zstd after other filter chains and
+//! of codec 3 (`rice`, specification section 5.6.1), then the modelled size (exact bit
+//! count, no coder) of variants of the `rice` model. With `FAST=1` it skips the models.
+//! With a directory argument it also writes each plane there as `.npy`, for a JPEG-LS
+//! comparison in Python.
 //!
 //! `cargo run --release -p scanx --example codec_candidates [npy directory]`
 
 use std::time::Instant;
-
-mod rice;
 
 use scanx::pixels::{decode_tile, encode_tile, Codec, Encoding, Filter, PixelBuffer, SampleType};
 use scanx::synthetic::dual_energy_scan;
@@ -198,43 +197,6 @@ fn measure(plane: &Plane, encoding: &Encoding) -> (usize, f64, f64) {
         best_decode = best_decode.min(start.elapsed().as_secs_f64());
     }
     let raw = (plane.width * plane.height) as f64 * t.bytes_per_sample() as f64;
-    (size, raw / best_encode / 1e6, raw / best_decode / 1e6)
-}
-
-/// Like [`measure`], for the candidate codec of `rice.rs`.
-fn measure_rice(plane: &Plane) -> (usize, f64, f64) {
-    let tiles = plane.tiles();
-    let bps = plane.sample_type.bytes_per_sample();
-    let (mut best_encode, mut best_decode, mut size) = (f64::MAX, f64::MAX, 0);
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let encoded: Vec<Vec<u8>> = tiles
-            .iter()
-            .map(|(w, _, tile, _)| rice::compress(tile, bps, *w as usize))
-            .collect();
-        best_encode = best_encode.min(start.elapsed().as_secs_f64());
-        size = encoded.iter().map(Vec::len).sum();
-        let start = Instant::now();
-        for ((w, _, tile, _), data) in tiles.iter().zip(&encoded) {
-            let mut decoded = vec![0u8; tile.len()];
-            rice::decompress_into(data, &mut decoded, bps, *w as usize).expect("decode");
-            assert!(decoded == *tile, "round trip");
-            // Every cut and a trailing byte are refused, not misread.
-            if data.len() < 64 {
-                for cut in 0..data.len() {
-                    assert!(
-                        rice::decompress_into(&data[..cut], &mut decoded, bps, *w as usize)
-                            .is_err()
-                    );
-                }
-            }
-            let mut longer = data.clone();
-            longer.push(0);
-            assert!(rice::decompress_into(&longer, &mut decoded, bps, *w as usize).is_err());
-        }
-        best_decode = best_decode.min(start.elapsed().as_secs_f64());
-    }
-    let raw = (plane.width * plane.height) as f64 * bps as f64;
     (size, raw / best_encode / 1e6, raw / best_decode / 1e6)
 }
 
@@ -429,6 +391,9 @@ fn main() {
     let planes = planes();
     let default = Encoding::default();
     let predictor_zstd = Encoding::new(vec![Filter::Predictor2D, Filter::ByteShuffle], Codec::Zstd);
+    let shuffle_zstd = Encoding::new(vec![Filter::ByteShuffle], Codec::Zstd);
+    let plain_zstd = Encoding::new(Vec::new(), Codec::Zstd);
+    let rice_codec = Encoding::new(Vec::new(), Codec::Rice);
     println!("one thread, {TILE} x {TILE} tiles, best of {RUNS}; MB/s of decoded bytes");
     for plane in &planes {
         if let Some(dir) = &dump {
@@ -440,8 +405,8 @@ fn main() {
         let raw = (plane.width * plane.height) as usize * plane.sample_type.bytes_per_sample();
         println!("\n{} ({raw} bytes raw)", plane.name);
         println!(
-            "  {:<36} {:>11} {:>7} {:>9} {:>9}",
-            "candidate", "bytes", "ratio", "enc MB/s", "dec MB/s"
+            "  {:<32} {:>11} {:>6} {:>6} {:>7} {:>9} {:>9}",
+            "encoding", "bytes", "bpp", "x def", "ratio", "enc MB/s", "dec MB/s"
         );
         let measured = if std::env::var_os("MODEL_ONLY").is_some() {
             Vec::new()
@@ -449,22 +414,26 @@ fn main() {
             vec![
                 ("default encoding (as built)", &default),
                 ("predictor2d+shuffle+zstd(3)", &predictor_zstd),
+                ("shuffle+zstd(3)", &shuffle_zstd),
+                ("zstd(3), no filter", &plain_zstd),
+                ("rice (codec 3), no filter", &rice_codec),
             ]
         };
-        if std::env::var_os("MODEL_ONLY").is_none() {
-            let (size, enc, dec) = measure_rice(plane);
+        let fast = std::env::var_os("FAST").is_some();
+        let samples = f64::from(plane.width) * f64::from(plane.height);
+        let mut default_size = None;
+        for (name, encoding) in measured {
+            let (size, enc, dec) = measure(plane, encoding);
+            let base = *default_size.get_or_insert(size);
             println!(
-                "  {:<36} {size:>11} {:>7.3} {enc:>9.0} {dec:>9.0}",
-                "rice (candidate, rice.rs)",
+                "  {name:<32} {size:>11} {:>6.3} {:>6.3} {:>7.3} {enc:>9.0} {dec:>9.0}",
+                size as f64 * 8.0 / samples,
+                size as f64 / base as f64,
                 raw as f64 / size as f64
             );
         }
-        for (name, encoding) in measured {
-            let (size, enc, dec) = measure(plane, encoding);
-            println!(
-                "  {name:<36} {size:>11} {:>7.3} {enc:>9.0} {dec:>9.0}",
-                raw as f64 / size as f64
-            );
+        if fast {
+            continue;
         }
         let bits = 8 * plane.sample_type.bytes_per_sample() as u32;
         let tiles = plane.tiles();

@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use zstd::zstd_safe;
 
+use super::rice;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The compression of a tile's filtered bytes. The numeric value is the id written in the
@@ -19,6 +20,9 @@ pub enum Codec {
     Deflate = 1,
     /// One Zstandard frame (RFC 8878).
     Zstd = 2,
+    /// MED prediction and Golomb-Rice codes of the samples (specification section 5.6.1).
+    /// Codes the samples themselves, not their bytes: it needs no filter.
+    Rice = 3,
 }
 
 /// zlib's own default, used for level 0.
@@ -26,7 +30,7 @@ const DEFLATE_DEFAULT_LEVEL: u32 = 6;
 
 impl Codec {
     /// Every codec, in id order.
-    pub const ALL: &'static [Codec] = &[Codec::None, Codec::Deflate, Codec::Zstd];
+    pub const ALL: &'static [Codec] = &[Codec::None, Codec::Deflate, Codec::Zstd, Codec::Rice];
 
     /// The id stored in the file.
     pub fn id(self) -> u8 {
@@ -47,12 +51,14 @@ impl Codec {
             })
     }
 
-    /// The name used on the command line and in the bindings: `none`, `deflate`, `zstd`.
+    /// The name used on the command line and in the bindings: `none`, `deflate`, `zstd`,
+    /// `rice`.
     pub fn name(self) -> &'static str {
         match self {
             Codec::None => "none",
             Codec::Deflate => "deflate",
             Codec::Zstd => "zstd",
+            Codec::Rice => "rice",
         }
     }
 
@@ -66,23 +72,32 @@ impl Codec {
     }
 
     /// The compression levels this codec accepts. Level 0 is always accepted and means the
-    /// codec's default (6 for deflate, 3 for zstd); `None` accepts only 0. Zstd's negative
-    /// levels trade ratio for speed.
+    /// codec's default (6 for deflate, 3 for zstd); `None` and `Rice` accept only 0. Zstd's
+    /// negative levels trade ratio for speed.
     pub fn level_range(self) -> RangeInclusive<i32> {
         match self {
-            Codec::None => 0..=0,
+            Codec::None | Codec::Rice => 0..=0,
             Codec::Deflate => 0..=9,
             Codec::Zstd => zstd::compression_level_range(),
         }
     }
 }
 
-/// Compresses `data` with `codec` at `level` (already validated). `None` returns `data`
-/// itself, without a copy.
+/// The raster a codec's input bytes form: `rice` codes samples, the others bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Raster {
+    /// 1, 2 or 4.
+    pub(crate) bytes_per_sample: usize,
+    /// Samples a row; the data holds whole rows.
+    pub(crate) width: usize,
+}
+
+/// Compresses `data`, a `raster`, with `codec` at `level` (already validated). `None`
+/// returns `data` itself, without a copy.
 ///
 /// The output depends only on the input, the codec, the level and the codec library's
 /// version: both encoders run on the calling thread with fixed parameters.
-pub(crate) fn compress(codec: Codec, level: i32, data: Vec<u8>) -> Result<Vec<u8>> {
+pub(crate) fn compress(codec: Codec, level: i32, data: Vec<u8>, raster: Raster) -> Result<Vec<u8>> {
     match codec {
         Codec::None => Ok(data),
         Codec::Deflate => {
@@ -105,6 +120,7 @@ pub(crate) fn compress(codec: Codec, level: i32, data: Vec<u8>) -> Result<Vec<u8
                 .map_err(zstd_failed)?;
             compressor.compress(&data).map_err(zstd_failed)
         }),
+        Codec::Rice => Ok(rice::compress(&data, raster.bytes_per_sample, raster.width)),
     }
 }
 
@@ -157,12 +173,18 @@ fn deflate(level: u32, data: &[u8]) -> Result<Vec<u8>> {
     })
 }
 
-/// Decodes `data` into `out`, which must be filled exactly.
+/// Decodes `data` into `out`, a `raster`, which must be filled exactly.
 ///
 /// At most `out.len()` bytes are ever produced: a stream that would produce more, or
 /// fewer, is `TILE_SIZE_MISMATCH`; a corrupt or truncated stream, or bytes after its end,
-/// is `CODEC_ERROR`.
-pub(crate) fn decompress_into(codec: Codec, data: &[u8], out: &mut [u8]) -> Result<()> {
+/// is `CODEC_ERROR` (a `rice` stream always codes exactly the raster, so any fault of it
+/// is `CODEC_ERROR`).
+pub(crate) fn decompress_into(
+    codec: Codec,
+    data: &[u8],
+    out: &mut [u8],
+    raster: Raster,
+) -> Result<()> {
     match codec {
         Codec::None => {
             check_stored_length(data, out.len())?;
@@ -171,6 +193,7 @@ pub(crate) fn decompress_into(codec: Codec, data: &[u8], out: &mut [u8]) -> Resu
         }
         Codec::Deflate => inflate_exact(data, out),
         Codec::Zstd => zstd_decompress_exact(data, out),
+        Codec::Rice => rice::decompress_into(data, out, raster.bytes_per_sample, raster.width),
     }
 }
 
@@ -318,16 +341,26 @@ mod tests {
     use super::*;
     use std::io::Write;
 
+    /// Byte codecs ignore the raster.
+    const BYTES: Raster = Raster {
+        bytes_per_sample: 1,
+        width: 1,
+    };
+
+    fn decode(codec: Codec, data: &[u8], out: &mut [u8]) -> Result<()> {
+        decompress_into(codec, data, out, BYTES)
+    }
+
     fn kind_of(result: Result<()>) -> Option<ErrorKind> {
         result.err().map(|e| e.kind())
     }
 
     fn zlib(data: &[u8]) -> Vec<u8> {
-        compress(Codec::Deflate, 9, data.to_vec()).expect("deflate")
+        compress(Codec::Deflate, 9, data.to_vec(), BYTES).expect("deflate")
     }
 
     fn zstd_frame(data: &[u8]) -> Vec<u8> {
-        compress(Codec::Zstd, 19, data.to_vec()).expect("zstd")
+        compress(Codec::Zstd, 19, data.to_vec(), BYTES).expect("zstd")
     }
 
     /// A zstd frame whose header does not record the content size, as a streaming encoder
@@ -348,7 +381,7 @@ mod tests {
             assert_eq!(Codec::from_name(c.name()).ok(), Some(c));
             assert!(c.level_range().contains(&0));
         }
-        for id in [3u8, 7, 255] {
+        for id in [4u8, 7, 200, 255] {
             let err = Codec::from_id(id).err().map(|e| e.kind());
             assert_eq!(err, Some(ErrorKind::UnsupportedCodec));
         }
@@ -361,14 +394,11 @@ mod tests {
     #[test]
     fn stored_length_must_match() {
         let mut out = [0u8; 4];
-        assert_eq!(
-            kind_of(decompress_into(Codec::None, &[1, 2, 3, 4], &mut out)),
-            None
-        );
+        assert_eq!(kind_of(decode(Codec::None, &[1, 2, 3, 4], &mut out)), None);
         assert_eq!(out, [1, 2, 3, 4]);
         for data in [&[1u8, 2, 3][..], &[1, 2, 3, 4, 5]] {
             assert_eq!(
-                kind_of(decompress_into(Codec::None, data, &mut out)),
+                kind_of(decode(Codec::None, data, &mut out)),
                 Some(ErrorKind::TileSizeMismatch)
             );
         }
@@ -380,13 +410,13 @@ mod tests {
         assert!(bomb.len() < 100_000, "bomb is {} bytes", bomb.len());
         let mut out = vec![0u8; 512];
         assert_eq!(
-            kind_of(decompress_into(Codec::Deflate, &bomb, &mut out)),
+            kind_of(decode(Codec::Deflate, &bomb, &mut out)),
             Some(ErrorKind::TileSizeMismatch)
         );
         // One byte too many is already too many.
         let one_more = zlib(&[7u8; 513]);
         assert_eq!(
-            kind_of(decompress_into(Codec::Deflate, &one_more, &mut out)),
+            kind_of(decode(Codec::Deflate, &one_more, &mut out)),
             Some(ErrorKind::TileSizeMismatch)
         );
     }
@@ -398,18 +428,18 @@ mod tests {
         let bomb = zstd_frame(&vec![0u8; 64 << 20]);
         assert!(bomb.len() < 100_000, "bomb is {} bytes", bomb.len());
         assert_eq!(
-            kind_of(decompress_into(Codec::Zstd, &bomb, &mut out)),
+            kind_of(decode(Codec::Zstd, &bomb, &mut out)),
             Some(ErrorKind::TileSizeMismatch)
         );
         // Without it, decoding stops when the buffer is full.
         let bomb = zstd_frame_without_size(&vec![0u8; 64 << 20]);
         assert_eq!(
-            kind_of(decompress_into(Codec::Zstd, &bomb, &mut out)),
+            kind_of(decode(Codec::Zstd, &bomb, &mut out)),
             Some(ErrorKind::TileSizeMismatch)
         );
         let one_more = zstd_frame_without_size(&[7u8; 513]);
         assert_eq!(
-            kind_of(decompress_into(Codec::Zstd, &one_more, &mut out)),
+            kind_of(decode(Codec::Zstd, &one_more, &mut out)),
             Some(ErrorKind::TileSizeMismatch)
         );
     }
@@ -424,7 +454,7 @@ mod tests {
             (Codec::Zstd, zstd_frame_without_size(&short)),
         ] {
             assert_eq!(
-                kind_of(decompress_into(codec, &data, &mut out)),
+                kind_of(decode(codec, &data, &mut out)),
                 Some(ErrorKind::TileSizeMismatch),
                 "{codec:?}"
             );
@@ -435,14 +465,13 @@ mod tests {
     fn exact_streams_decode() {
         let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
         let mut out = vec![0u8; data.len()];
-        decompress_into(Codec::Deflate, &zlib(&data), &mut out).expect("deflate");
+        decode(Codec::Deflate, &zlib(&data), &mut out).expect("deflate");
         assert_eq!(out, data);
         out.fill(0);
-        decompress_into(Codec::Zstd, &zstd_frame(&data), &mut out).expect("zstd");
+        decode(Codec::Zstd, &zstd_frame(&data), &mut out).expect("zstd");
         assert_eq!(out, data);
         out.fill(0);
-        decompress_into(Codec::Zstd, &zstd_frame_without_size(&data), &mut out)
-            .expect("zstd without size");
+        decode(Codec::Zstd, &zstd_frame_without_size(&data), &mut out).expect("zstd without size");
         assert_eq!(out, data);
     }
 
@@ -458,7 +487,7 @@ mod tests {
             let mut trailing = stream.clone();
             trailing.push(0);
             assert_eq!(
-                kind_of(decompress_into(codec, &trailing, &mut out)),
+                kind_of(decode(codec, &trailing, &mut out)),
                 Some(ErrorKind::CodecError),
                 "{codec:?}"
             );
@@ -466,7 +495,7 @@ mod tests {
             let mut doubled = stream.clone();
             doubled.extend_from_slice(&stream);
             assert_eq!(
-                kind_of(decompress_into(codec, &doubled, &mut out)),
+                kind_of(decode(codec, &doubled, &mut out)),
                 Some(ErrorKind::CodecError),
                 "{codec:?}"
             );
@@ -475,7 +504,7 @@ mod tests {
         let mut skippable = zstd_frame(&data);
         skippable.extend_from_slice(&[0x50, 0x2a, 0x4d, 0x18, 1, 0, 0, 0, 0xaa]);
         assert_eq!(
-            kind_of(decompress_into(Codec::Zstd, &skippable, &mut out)),
+            kind_of(decode(Codec::Zstd, &skippable, &mut out)),
             Some(ErrorKind::CodecError)
         );
     }
@@ -490,7 +519,7 @@ mod tests {
             (Codec::Zstd, zstd_frame_without_size(&data)),
         ] {
             for cut in 0..stream.len() {
-                let kind = kind_of(decompress_into(codec, &stream[..cut], &mut out));
+                let kind = kind_of(decode(codec, &stream[..cut], &mut out));
                 assert_eq!(kind, Some(ErrorKind::CodecError), "{codec:?} cut at {cut}");
             }
         }
@@ -505,25 +534,25 @@ mod tests {
         let last = stream.len() - 1;
         stream[last] ^= 1;
         assert_eq!(
-            kind_of(decompress_into(Codec::Deflate, &stream, &mut out)),
+            kind_of(decode(Codec::Deflate, &stream, &mut out)),
             Some(ErrorKind::CodecError)
         );
         // A raw deflate stream without the zlib header.
         assert_eq!(
-            kind_of(decompress_into(Codec::Deflate, &stream[2..], &mut out)),
+            kind_of(decode(Codec::Deflate, &stream[2..], &mut out)),
             Some(ErrorKind::CodecError)
         );
         // Not a zstd frame at all.
         assert_eq!(
-            kind_of(decompress_into(Codec::Zstd, &data, &mut out)),
+            kind_of(decode(Codec::Zstd, &data, &mut out)),
             Some(ErrorKind::CodecError)
         );
         assert_eq!(
-            kind_of(decompress_into(Codec::Zstd, &[], &mut out)),
+            kind_of(decode(Codec::Zstd, &[], &mut out)),
             Some(ErrorKind::CodecError)
         );
         assert_eq!(
-            kind_of(decompress_into(Codec::Deflate, &[], &mut out)),
+            kind_of(decode(Codec::Deflate, &[], &mut out)),
             Some(ErrorKind::CodecError)
         );
     }
@@ -542,7 +571,7 @@ mod tests {
                     corrupt[position] ^= flip;
                     // Any outcome but a panic is acceptable: some bits (zlib's level
                     // hint, zstd literals without a checksum) do not affect validity.
-                    let _ = decompress_into(codec, &corrupt, &mut out);
+                    let _ = decode(codec, &corrupt, &mut out);
                 }
             }
         }

@@ -9,6 +9,7 @@ mod codec;
 mod encoding;
 mod filter;
 mod grid;
+mod rice;
 mod sample;
 mod tile;
 mod view;

@@ -34,7 +34,7 @@ macro_rules! families {
     };
 }
 
-families!(valid, framing, order, planes, tiles, payloads, derived, signed);
+families!(valid, framing, order, planes, tiles, rice, payloads, derived, signed);
 
 /// The times, ids and texts of the signed vectors, for `inputs.json`.
 pub(crate) fn signed_inputs() -> serde_json::Value {

@@ -20,8 +20,8 @@ pub const VECTORS: &[Vector] = &[
         name: "tile-codec-unknown",
         expect: Expect::Invalid(ErrorKind::UnsupportedCodec),
         verify: Verdict::FORMAT_ERROR,
-        comment: "codec id 3, which this version does not define",
-        recipe: "base file with the codec of tile (0, 0) set to 3; resealed",
+        comment: "codec id 200, which no version defines",
+        recipe: "base file with the codec of tile (0, 0) set to 200; resealed",
         make: tile_codec_unknown,
     },
     Vector {
@@ -240,7 +240,7 @@ fn tile_codec_unknown(ctx: &Context) -> Result<Vec<u8>> {
     // A codec outside the enum cannot be set through the typed header: edit the byte.
     let mut s = Surgery::parse(&base(ctx)?)?;
     let tile = s.tile_position(0, 0, 0)?;
-    crate::surgery::overwrite(s.payload_mut(tile)?, 18, &[3])?;
+    crate::surgery::overwrite(s.payload_mut(tile)?, 18, &[200])?;
     s.reseal()
 }
 

@@ -193,7 +193,7 @@ pub const VECTORS: &[Vector] = &[
     },
 ];
 
-fn single(
+pub(super) fn single(
     ctx: &Context,
     sample_type: SampleType,
     size: (u32, u32),
