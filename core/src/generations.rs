@@ -116,30 +116,7 @@ pub struct FileLayout {
 impl FileLayout {
     /// Splits `file` into generations and digests every chunk (in parallel).
     pub fn parse(file: &[u8], limits: &Limits) -> Result<FileLayout> {
-        let mut stream = ChunkStream::new(file, Some(file.len() as u64), limits.clone())?;
-        let mut head: Option<Head> = None;
-        let mut raw: Vec<(ChunkType, u64, u64, Option<TileRef>)> = Vec::new();
-        while let Some(chunk) = stream.next_chunk()? {
-            let tile = if chunk.chunk_type == ChunkType::TILE {
-                let (h, _) = TileHeader::parse(&chunk.payload, chunk.payload_offset())
-                    .map_err(|e| chunk.locate(e))?;
-                Some(TileRef {
-                    plane: h.plane,
-                    col: h.col,
-                    row: h.row,
-                })
-            } else {
-                None
-            };
-            if chunk.chunk_type == ChunkType::HEAD && head.is_none() {
-                head = Some(
-                    Head::parse(&chunk.payload, chunk.payload_offset())
-                        .map_err(|e| chunk.locate(e))?,
-                );
-            }
-            raw.push((chunk.chunk_type, chunk.offset, chunk.total_len(), tile));
-        }
-        let head = head.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
+        let (head, raw) = scan_chunks(file, limits)?;
         let alg = head.algorithm;
         let refs: Vec<ChunkRef> = raw
             .par_iter()
@@ -202,4 +179,36 @@ impl FileLayout {
     pub fn algorithm(&self) -> DigestAlgorithm {
         self.head.algorithm
     }
+}
+
+/// Type, offset, whole length and (for a tile) position of one chunk.
+type ChunkPlace = (ChunkType, u64, u64, Option<TileRef>);
+
+/// Where each chunk of `file` is, and its HEAD: one forward pass over the chunk framing,
+/// before anything is digested.
+fn scan_chunks(file: &[u8], limits: &Limits) -> Result<(Head, Vec<ChunkPlace>)> {
+    let mut stream = ChunkStream::new(file, Some(file.len() as u64), limits.clone())?;
+    let mut head: Option<Head> = None;
+    let mut raw: Vec<ChunkPlace> = Vec::new();
+    while let Some(chunk) = stream.next_chunk()? {
+        let tile = if chunk.chunk_type == ChunkType::TILE {
+            let (h, _) = TileHeader::parse(&chunk.payload, chunk.payload_offset())
+                .map_err(|e| chunk.locate(e))?;
+            Some(TileRef {
+                plane: h.plane,
+                col: h.col,
+                row: h.row,
+            })
+        } else {
+            None
+        };
+        if chunk.chunk_type == ChunkType::HEAD && head.is_none() {
+            head = Some(
+                Head::parse(&chunk.payload, chunk.payload_offset()).map_err(|e| chunk.locate(e))?,
+            );
+        }
+        raw.push((chunk.chunk_type, chunk.offset, chunk.total_len(), tile));
+    }
+    let head = head.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
+    Ok((head, raw))
 }
