@@ -6,7 +6,7 @@ scan, 12 and 14 significant bits), then measures, each in a fresh subprocess so 
 memory is per measurement: numpy.save/numpy.load (the floor), tifffile, h5py, zarr,
 pydicom, blosc2, JPEG-LS, HTJ2K, JPEG-XL and pcodec through imagecodecs, c2pa-python
 signing and verifying the same pixels as TIFF, and scanx through its Python package
-(unsigned, signed with SHA-256 and with BLAKE3; stored and default codec): write, read to
+(unsigned, signed with SHA-256 and with BLAKE3; stored and default codec; the rice codec unsigned): write, read to
 numpy, verified read, verify, metadata-only open, region read, file size, peak RSS. Also
 the floors of the targets: reading a file plus SHA-256 of its bytes on 2 cores, and
 hashing plus writing the bytes. Writes bench/RESULTS.md.
@@ -391,7 +391,18 @@ SCANX = {
     "scanx-default": ("scanx default codec, unsigned", None, "default"),
     "scanx-default-sha256": ("scanx default codec, signed SHA-256", "sha256", "default"),
     "scanx-default-blake3": ("scanx default codec, signed BLAKE3", "blake3", "default"),
+    "scanx-rice": ("scanx rice codec, unsigned", None, "rice"),
 }
+
+
+def _scanx_encoding(enc: str) -> Any:
+    import scanx
+
+    if enc == "stored":
+        return scanx.Encoding.stored()
+    if enc == "rice":
+        return scanx.Encoding(filters=(), codec="rice")
+    return scanx.Encoding()
 
 
 def _scanx_key() -> Any:
@@ -431,7 +442,7 @@ def scanx_write(stack: np.ndarray, path: Path, size: str, variant: str) -> None:
         path,
         metadata=metadata,
         planes=planes,
-        encoding=scanx.Encoding.stored() if enc == "stored" else scanx.Encoding(),
+        encoding=_scanx_encoding(enc),
         signers=signers,
         digest=digest or "sha256",
         file_id=b"\x01" * 16,
@@ -1147,7 +1158,7 @@ def report(res: Results, sizes: List[str], meta: Dict[str, Any]) -> str:
         head = "| codec | " + " | ".join(f"{kk}: MB | bpp | x JPEG-LS | enc MB/s | dec MB/s" for kk in kinds) + " |"
         L.append(head)
         L.append("|---|" + "---|" * (5 * len(kinds)))
-        comp_keys = [key for key, f in peers.items() if f.compressed] + ["scanx-default", "scanx-stored"]
+        comp_keys = [key for key, f in peers.items() if f.compressed] + ["scanx-default", "scanx-rice", "scanx-stored"]
         for key in comp_keys:
             cells = []
             for kk in kinds:
