@@ -353,7 +353,7 @@ impl<W: Write> Writer<W> {
                     scope.spawn(move |_| *prepared = Some(prepare(band)));
                 }
                 for tile in ready {
-                    self.feed_tile_order(&tile.header)?;
+                    self.feed_tile_order(tile.place())?;
                     self.write_prepared(tile)?;
                 }
                 Ok::<(), Error>(())
@@ -384,16 +384,7 @@ impl<W: Write> Writer<W> {
             &encoder.grid,
             samples.len(),
         )?;
-        let header = TileHeader {
-            salt: [0; 16],
-            plane,
-            codec: encoder.encoding.codec,
-            filters: Vec::new(),
-            col,
-            row,
-            decoded_length: 0,
-        };
-        self.feed_tile_order(&header)?;
+        self.feed_tile_order(Place { plane, col, row })?;
         let (send, receive) = sync_channel(1);
         let samples = samples.to_vec();
         rayon::spawn(move || {
@@ -557,7 +548,7 @@ impl<W: Write> Writer<W> {
     }
 
     /// Checks that a tile comes where the order allows, before it is encoded.
-    fn feed_tile_order(&mut self, tile: &TileHeader) -> Result<()> {
+    fn feed_tile_order(&mut self, tile: Place) -> Result<()> {
         self.order
             .feed(
                 ChunkType::TILE,
@@ -573,11 +564,7 @@ impl<W: Write> Writer<W> {
 
     /// Writes an encoded tile whose place in the order [`Writer::feed_tile_order`] checked.
     fn write_prepared(&mut self, tile: PreparedTile) -> Result<()> {
-        let place = Place {
-            plane: tile.header.plane,
-            col: tile.header.col,
-            row: tile.header.row,
-        };
+        let place = tile.place();
         let header = tile.header.encode();
         let payload_len = (header.len() + tile.data.len()) as u64;
         self.sink.write_all(&crate::container::chunk::chunk_header(
@@ -604,6 +591,16 @@ struct PreparedTile {
     header: TileHeader,
     data: Vec<u8>,
     digest: Digest,
+}
+
+impl PreparedTile {
+    fn place(&self) -> Place {
+        Place {
+            plane: self.header.plane,
+            col: self.header.col,
+            row: self.header.row,
+        }
+    }
 }
 
 /// How the tiles of one plane are encoded and digested.
