@@ -159,6 +159,11 @@ pub struct Writer<W: Write> {
     /// Tiles given to [`Writer::write_tile`] and being encoded in the thread pool, oldest
     /// first, each with the channel its encoded form comes back on.
     encoding: VecDeque<Receiver<Result<PreparedTile>>>,
+    /// `HEAD`, `META`, `PERS` and `PLAN`, held until the first tile or later chunk: the
+    /// file header that goes before them names the format's minor version, which depends
+    /// on the codecs of the planes (section 3.2.2), and every plane is declared before any
+    /// tile. `None` once written.
+    preamble: Option<Vec<u8>>,
 }
 
 /// Tiles `write_tile` lets the pool encode ahead of the sink: enough to keep every thread
@@ -172,8 +177,10 @@ fn max_tiles_in_flight() -> usize {
 }
 
 impl<W: Write> Writer<W> {
-    /// Writes the file header, `HEAD` and `META` (validated first).
-    pub fn new(mut sink: W, metadata: &ScanMetadata, options: WriteOptions) -> Result<Self> {
+    /// Starts a file: validates the metadata and prepares the file header, `HEAD` and
+    /// `META`. They reach the sink, after the planes' `PLAN` chunks are declared, with the
+    /// first tile (or the first later chunk), so an error of the sink shows then.
+    pub fn new(sink: W, metadata: &ScanMetadata, options: WriteOptions) -> Result<Self> {
         metadata.validate()?;
         let file_id = options
             .file_id
@@ -182,9 +189,8 @@ impl<W: Write> Writer<W> {
             Some(seed) => seed,
             None => random_seed()?,
         };
+        // The minor version is settled when the preamble is written (`write_preamble`).
         let version = FormatVersion::CURRENT;
-        sink.write_all(&MAGIC)?;
-        sink.write_all(&version.to_bytes())?;
         let mut writer = Writer {
             sink,
             ledger: Ledger {
@@ -202,6 +208,7 @@ impl<W: Write> Writer<W> {
             salts: SaltSource { seed: salt_seed },
             planes: Vec::new(),
             encoding: VecDeque::new(),
+            preamble: Some(Vec::new()),
         };
         writer.emit(
             ChunkType::HEAD,
@@ -294,6 +301,7 @@ impl<W: Write> Writer<W> {
     /// buffer), with any row stride. Each tile is copied out once, since filters work in
     /// place, and encoded and digested in parallel; tiles are written in order.
     pub fn write_plane_view(&mut self, plane: u16, pixels: PixelView<'_>) -> Result<()> {
+        self.write_preamble()?;
         self.write_encoded_tiles(0)?;
         let state = self.plane_state(plane)?;
         if pixels.sample_type() != state.sample_type
@@ -375,6 +383,7 @@ impl<W: Write> Writer<W> {
     /// of an encoding (memory) is reported by a later call: `write_tile`, `finish` or any
     /// call that writes a chunk.
     pub fn write_tile(&mut self, plane: u16, col: u32, row: u32, samples: &[u8]) -> Result<()> {
+        self.write_preamble()?;
         let encoder = self.tile_encoder(plane)?;
         check_tile_size(
             plane,
@@ -466,6 +475,7 @@ impl<W: Write> Writer<W> {
     pub fn finish(mut self, signers: &[SignRequest<'_>]) -> Result<W> {
         self.write_encoded_tiles(0)?;
         self.check_complete()?;
+        self.write_preamble()?;
         self.order
             .feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
         self.ledger.seal(&mut self.sink, signers)?;
@@ -502,6 +512,7 @@ impl<W: Write> Writer<W> {
     pub fn finish_detached(mut self, pending: Vec<PendingSignature>) -> Result<DetachedSeal<W>> {
         self.write_encoded_tiles(0)?;
         self.check_complete()?;
+        self.write_preamble()?;
         self.order
             .feed(ChunkType::MANI, ChunkInfo::Other, self.ledger.offset)?;
         let sealing = self.ledger.begin_seal(&mut self.sink, pending.len())?;
@@ -539,12 +550,48 @@ impl<W: Write> Writer<W> {
         info: ChunkInfo,
         place: Place,
     ) -> Result<()> {
+        let in_preamble = matches!(
+            chunk_type,
+            ChunkType::HEAD | ChunkType::META | ChunkType::PERS | ChunkType::PLAN
+        );
+        if !in_preamble {
+            self.write_preamble()?;
+        }
         self.write_encoded_tiles(0)?;
         self.order
             .feed(chunk_type, info, self.ledger.offset)
             .map_err(|e| Error::new(ErrorKind::InvalidState, e.message().to_string()))?;
-        self.ledger
-            .write_parts(&mut self.sink, chunk_type, parts, place)
+        match &mut self.preamble {
+            Some(held) => self.ledger.write_parts(held, chunk_type, parts, place),
+            None => self
+                .ledger
+                .write_parts(&mut self.sink, chunk_type, parts, place),
+        }
+    }
+
+    /// Writes the file header and the chunks held before it, once. The minor version is
+    /// 1 if a plane is encoded with a codec of version 1.1 (`rice`), else 0, so that a
+    /// file without them stays a 1.0 file. A plane declared after this point (only after
+    /// an annotation or event, since tiles come after every plane) no longer changes it.
+    fn write_preamble(&mut self) -> Result<()> {
+        let Some(held) = self.preamble.take() else {
+            return Ok(());
+        };
+        let minor = self
+            .planes
+            .iter()
+            .map(|p| p.encoding.codec.format_minor())
+            .max()
+            .unwrap_or(0);
+        let version = FormatVersion {
+            major: FormatVersion::CURRENT.major,
+            minor,
+        };
+        self.ledger.version = version;
+        self.sink.write_all(&MAGIC)?;
+        self.sink.write_all(&version.to_bytes())?;
+        self.sink.write_all(&held)?;
+        Ok(())
     }
 
     /// Checks that a tile comes where the order allows, before it is encoded.

@@ -28,8 +28,9 @@ pub struct FormatVersion {
 }
 
 impl FormatVersion {
-    /// The version this implementation writes.
-    pub const CURRENT: FormatVersion = FormatVersion { major: 1, minor: 0 };
+    /// The newest version this implementation reads and writes. A file it writes says 1.0
+    /// unless it uses a feature of 1.1 (the writer's `write_preamble`).
+    pub const CURRENT: FormatVersion = FormatVersion { major: 1, minor: 1 };
 
     /// The 4 bytes stored after the magic.
     pub fn to_bytes(self) -> [u8; 4] {
@@ -469,7 +470,7 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(e.contains("2.0") && e.contains("1.0"), "{e}");
+        assert!(e.contains("2.0") && e.contains("up to 1.1"), "{e}");
     }
 
     #[test]

@@ -37,6 +37,15 @@ impl Codec {
         self as u8
     }
 
+    /// The minor version of the format that defines this codec: 0 for the codecs of 1.0,
+    /// 1 for `rice`. A writer puts the largest of its planes' in the file header.
+    pub fn format_minor(self) -> u16 {
+        match self {
+            Codec::None | Codec::Deflate | Codec::Zstd => 0,
+            Codec::Rice => 1,
+        }
+    }
+
     /// The codec with this id; `UNSUPPORTED_CODEC` for any other value.
     pub fn from_id(id: u8) -> Result<Self> {
         Codec::ALL
