@@ -6,11 +6,12 @@
 
 use rayon::prelude::*;
 
-use crate::container::chunk::{ChunkStream, ChunkType, CHUNK_HEADER_LEN};
+use crate::container::chunk::{ChunkAt, ChunkType, SliceChunks};
 use crate::container::head::Head;
 use crate::container::manifest::{Manifest, ManifestEntry};
+use crate::container::order::ChunkInfo;
 use crate::container::signature::SignatureRecord;
-use crate::container::tile::TileHeader;
+use crate::container::walk::{self, tile_ref, Decoded, Role, Walker};
 use crate::crypto::digest::{chunk_digest, manifest_digest, Digest, DigestAlgorithm};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
@@ -135,12 +136,21 @@ impl FileLayout {
         let mut generations: Vec<Generation> = Vec::new();
         let mut content = Vec::new();
         let mut index = None;
+        // The order is the verifier's concern, not the splitter's: the walker only says
+        // which generation each chunk belongs to, and decodes manifests and signatures.
+        let mut walker = Walker::trusting_order(limits);
         for r in refs {
-            match r.chunk_type {
-                ChunkType::MANI => {
-                    let payload = &r.bytes(file)[CHUNK_HEADER_LEN as usize..];
-                    let manifest = Manifest::parse(payload, r.offset + CHUNK_HEADER_LEN, limits)
-                        .map_err(|e| e.with_chunk(ChunkType::MANI.0).with_offset(r.offset))?;
+            if !matches!(r.chunk_type, ChunkType::MANI | ChunkType::SIGN) {
+                match walker.place(r.chunk_type, r.offset, ChunkInfo::Other)?.role {
+                    Role::Trailer if r.chunk_type == ChunkType::INDX => index = Some(r),
+                    Role::Trailer => {}
+                    _ => content.push(r),
+                }
+                continue;
+            }
+            let chunk = ChunkAt::whole(r.chunk_type, r.offset, r.bytes(file))?;
+            match walker.chunk(chunk, None)?.decoded {
+                Decoded::Manifest(manifest) => {
                     let digest = manifest_digest(manifest.algorithm, &head.file_id, r.bytes(file));
                     generations.push(Generation {
                         number: generations.len() as u32 + 1,
@@ -151,20 +161,15 @@ impl FileLayout {
                         signatures: Vec::new(),
                     });
                 }
-                ChunkType::SIGN => {
-                    let payload = &r.bytes(file)[CHUNK_HEADER_LEN as usize..];
-                    let record = SignatureRecord::parse(payload, r.offset + CHUNK_HEADER_LEN)
-                        .map_err(|e| e.with_chunk(ChunkType::SIGN.0).with_offset(r.offset))?;
-                    let generation = generations.last_mut().ok_or_else(|| {
-                        Error::at(ErrorKind::ChunkOrder, r.offset, "SIGN before any MANI")
-                    })?;
-                    generation
-                        .signatures
-                        .push(SignatureRef { record, chunk: r });
+                Decoded::Signature(record) => {
+                    // The walker refuses a SIGN before any MANI.
+                    if let Some(generation) = generations.last_mut() {
+                        generation
+                            .signatures
+                            .push(SignatureRef { record, chunk: r });
+                    }
                 }
-                ChunkType::INDX => index = Some(r),
-                ChunkType::TAIL => {}
-                _ => content.push(r),
+                _ => {}
             }
         }
         let index = index.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no INDX chunk"))?;
@@ -187,27 +192,21 @@ type ChunkPlace = (ChunkType, u64, u64, Option<TileRef>);
 /// Where each chunk of `file` is, and its HEAD: one forward pass over the chunk framing,
 /// before anything is digested.
 fn scan_chunks(file: &[u8], limits: &Limits) -> Result<(Head, Vec<ChunkPlace>)> {
-    let mut stream = ChunkStream::new(file, Some(file.len() as u64), limits.clone())?;
+    let mut chunks = SliceChunks::new(file, limits.clone())?;
     let mut head: Option<Head> = None;
     let mut raw: Vec<ChunkPlace> = Vec::new();
-    while let Some(chunk) = stream.next_chunk()? {
-        let tile = if chunk.chunk_type == ChunkType::TILE {
-            let (h, _) = TileHeader::parse(&chunk.payload, chunk.payload_offset())
-                .map_err(|e| chunk.locate(e))?;
-            Some(TileRef {
-                plane: h.plane,
-                col: h.col,
-                row: h.row,
-            })
-        } else {
-            None
-        };
-        if chunk.chunk_type == ChunkType::HEAD && head.is_none() {
-            head = Some(
-                Head::parse(&chunk.payload, chunk.payload_offset()).map_err(|e| chunk.locate(e))?,
-            );
+    while let Some(chunk) = chunks.next_chunk()? {
+        let t = chunk.chunk_type;
+        let mut tile = None;
+        // A tile's position, and the first HEAD: what the splitter needs before digesting.
+        if t == ChunkType::TILE || (t == ChunkType::HEAD && head.is_none()) {
+            match walk::decode(chunk, limits)? {
+                Decoded::Head(h) => head = Some(h),
+                Decoded::Tile(h) => tile = Some(tile_ref(&h)),
+                _ => {}
+            }
         }
-        raw.push((chunk.chunk_type, chunk.offset, chunk.total_len(), tile));
+        raw.push((t, chunk.offset, chunk.total_len(), tile));
     }
     let head = head.ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
     Ok((head, raw))

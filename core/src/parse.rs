@@ -2,15 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::container::chunk::{ChunkType, RawChunk};
-use crate::container::head::Head;
-use crate::container::manifest::Manifest;
-use crate::container::order::ChunkInfo;
+use crate::container::chunk::ChunkType;
 use crate::container::plane::PlaneHeader;
-use crate::container::signature::SignatureRecord;
 use crate::container::tail::Tail;
 use crate::container::tile::TileHeader;
-use crate::crypto::DigestAlgorithm;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::metadata::{
@@ -21,24 +16,24 @@ use crate::model::{PlaneInfo, TileRef};
 /// Length of the salt that opens a PERS payload.
 pub(crate) const PERS_SALT_LEN: usize = 16;
 
-/// A parsed chunk. Tiles keep only their header here; the data stays in the raw chunk.
+/// A parsed chunk.
 #[derive(Debug)]
 pub(crate) enum Parsed {
-    Head(Head),
     Meta(Box<ScanMetadata>),
     Pers(Box<PersonalData>),
     Plan(PlaneInfo),
-    Tile(TileHeader),
     Anno(Box<Annotation>),
     Evnt(Box<Event>),
-    Mani(Manifest),
-    Sign(SignatureRecord),
     Indx,
     Tail(Tail),
+    /// `HEAD`, `TILE`, `MANI` or `SIGN`: decoded by the chunk walker
+    /// ([`crate::container::walk`]), which every reader drives.
+    Structure,
     Unknown,
 }
 
-/// Parses `payload` of a chunk of type `t` whose header is at `offset`.
+/// Parses `payload` of a chunk of type `t` whose header is at `offset` (but for the
+/// chunks the walker decodes).
 pub(crate) fn parse_payload(
     t: ChunkType,
     payload: &[u8],
@@ -49,7 +44,6 @@ pub(crate) fn parse_payload(
     let locate = |e: Error| e.with_chunk(t.0).with_offset(offset);
     let json_limit = limits.max_metadata_bytes;
     let parsed = match t {
-        ChunkType::HEAD => Parsed::Head(Head::parse(payload, at).map_err(locate)?),
         ChunkType::META => Parsed::Meta(Box::new(
             metadata::from_json(payload, json_limit).map_err(locate)?,
         )),
@@ -77,41 +71,18 @@ pub(crate) fn parse_payload(
                 attributes,
             })
         }
-        ChunkType::TILE => Parsed::Tile(TileHeader::parse(payload, at).map_err(locate)?.0),
         ChunkType::ANNO => Parsed::Anno(Box::new(
             metadata::from_json(payload, json_limit).map_err(locate)?,
         )),
         ChunkType::EVNT => Parsed::Evnt(Box::new(
             metadata::from_json(payload, json_limit).map_err(locate)?,
         )),
-        ChunkType::MANI => Parsed::Mani(Manifest::parse(payload, at, limits).map_err(locate)?),
-        ChunkType::SIGN => Parsed::Sign(SignatureRecord::parse(payload, at).map_err(locate)?),
+        ChunkType::HEAD | ChunkType::TILE | ChunkType::MANI | ChunkType::SIGN => Parsed::Structure,
         ChunkType::INDX => Parsed::Indx,
         ChunkType::TAIL => Parsed::Tail(Tail::parse(payload, at).map_err(locate)?),
         _ => Parsed::Unknown,
     };
     Ok(parsed)
-}
-
-/// Parses a raw chunk.
-pub(crate) fn parse_chunk(raw: &RawChunk, limits: &Limits) -> Result<Parsed> {
-    parse_payload(raw.chunk_type, &raw.payload, raw.offset, limits)
-}
-
-/// What the order checker needs to know about a parsed chunk.
-pub(crate) fn order_info(parsed: &Parsed) -> ChunkInfo {
-    match parsed {
-        Parsed::Plan(p) => ChunkInfo::Plane {
-            index: p.index,
-            grid: p.grid,
-        },
-        Parsed::Tile(t) => ChunkInfo::Tile {
-            plane: t.plane,
-            col: t.col,
-            row: t.row,
-        },
-        _ => ChunkInfo::Other,
-    }
 }
 
 /// Checks a tile header against its plane: the declared decoded length must be the size
@@ -163,36 +134,6 @@ pub(crate) fn check_tile_against_plane(
         .with_chunk(ChunkType::TILE.0));
     }
     Ok(rect)
-}
-
-/// Checks what the file structure requires of a manifest beyond its own bytes: it uses the
-/// digest algorithm `HEAD` declares, and generations are numbered 1, 2, 3 ... in file order.
-pub(crate) fn check_manifest(
-    manifest: &Manifest,
-    algorithm: DigestAlgorithm,
-    generation: usize,
-    offset: u64,
-) -> Result<()> {
-    let problem = if manifest.algorithm != algorithm {
-        Some(format!(
-            "the manifest uses {}, the file's HEAD declares {}",
-            manifest.algorithm.name(),
-            algorithm.name()
-        ))
-    } else if usize::try_from(manifest.generation).ok() != Some(generation) {
-        Some(format!(
-            "manifest of generation {} where generation {generation} was expected",
-            manifest.generation
-        ))
-    } else {
-        None
-    };
-    match problem {
-        Some(message) => {
-            Err(Error::at(ErrorKind::MalformedChunk, offset, message).with_chunk(ChunkType::MANI.0))
-        }
-        None => Ok(()),
-    }
 }
 
 /// Tiles that redaction events say were removed.

@@ -13,14 +13,16 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::container::chunk::{
-    parse_file_header, ChunkType, FormatVersion, CHUNK_HEADER_LEN, FILE_HEADER_LEN,
+    parse_file_header, ChunkAt, ChunkType, FormatVersion, CHUNK_HEADER_LEN, FILE_HEADER_LEN,
 };
+use crate::container::head::Head;
 use crate::container::index::{Index, IndexEntry};
 use crate::container::manifest::Manifest;
-use crate::container::order::{ChunkInfo, OrderChecker};
+use crate::container::order::ChunkInfo;
 use crate::container::signature::SignatureRecord;
 use crate::container::tail::Tail;
 use crate::container::tile::TileHeader;
+use crate::container::walk::{self, Decoded, Role, Walker};
 use crate::crypto::digest::{chunk_digest, manifest_digest, Digest, DIGEST_LEN};
 use crate::crypto::DigestAlgorithm;
 use crate::error::{Error, ErrorKind, Result};
@@ -28,8 +30,7 @@ use crate::limits::Limits;
 use crate::metadata::{Annotation, Event, PersonalData, ScanMetadata};
 use crate::model::{PlaneInfo, TileRef, UnknownChunk};
 use crate::parse::{
-    check_annotation, check_manifest, check_tile_against_plane, parse_payload, redacted_tiles,
-    Parsed,
+    check_annotation, check_tile_against_plane, parse_payload, redacted_tiles, Parsed,
 };
 use crate::pixels::{self, PixelBuffer, Rect};
 use crate::source::{BytesSource, FileSource, Source};
@@ -175,18 +176,22 @@ impl<S: Source> Reader<S> {
             .flat_map(|m| m.entries.iter().map(|e| e.digest))
             .collect();
         let mut previous: Digest = [0; DIGEST_LEN];
-        // The generation being read (its manifest follows its chunks) and how far into its
-        // manifest's entries the chunks read so far have matched: listed chunks must come
-        // in the order their manifest lists them, so a reordering is refused too.
-        let mut generation = 0usize;
+        // How far into its generation's manifest entries the chunks read so far have
+        // matched: listed chunks must come in the order their manifest lists them, so a
+        // reordering is refused too.
         let mut cursor = 0usize;
+        let mut walker = Walker::trusting_order(&self.limits);
         for e in &self.index.entries {
-            if e.chunk_type == ChunkType::TILE || e.chunk_type == ChunkType::SIGN {
+            let place = walker.place(e.chunk_type, e.offset, ChunkInfo::Other)?;
+            if e.chunk_type == ChunkType::TILE || place.role == Role::Signature {
                 continue;
             }
             let chunk = self.chunk_bytes(e)?;
-            let manifest = manifests.get(generation).ok_or_else(|| digest_error(e))?;
-            if e.chunk_type == ChunkType::MANI {
+            let manifest = (place.generation as usize)
+                .checked_sub(1)
+                .and_then(|g| manifests.get(g))
+                .ok_or_else(|| digest_error(e))?;
+            if place.role == Role::Manifest {
                 if manifest.previous != previous {
                     return Err(Error::at(
                         ErrorKind::DigestMismatch,
@@ -199,7 +204,6 @@ impl<S: Source> Reader<S> {
                     .with_chunk(ChunkType::MANI.0));
                 }
                 previous = manifest_digest(algorithm, &file_id, &chunk);
-                generation += 1;
                 cursor = 0;
                 continue;
             }
@@ -276,34 +280,12 @@ impl<S: Source> Reader<S> {
         .map_err(|e| e.with_chunk(ChunkType::INDX.0))?;
 
         // The same grammar as a forward read, checked on the index alone.
-        let mut order = OrderChecker::new(limits);
+        let mut walker = Walker::checking_order(limits);
         for e in &index.entries {
-            let info = match e.chunk_type {
-                ChunkType::PLAN => ChunkInfo::Plane {
-                    index: e.plane,
-                    grid: index
-                        .planes
-                        .get(usize::from(e.plane))
-                        .map(|p| p.grid)
-                        .ok_or_else(|| {
-                            Error::at(
-                                ErrorKind::IndexMismatch,
-                                e.offset,
-                                "PLAN entry without a plane",
-                            )
-                        })?,
-                },
-                ChunkType::TILE => ChunkInfo::Tile {
-                    plane: e.plane,
-                    col: e.col,
-                    row: e.row,
-                },
-                _ => ChunkInfo::Other,
-            };
-            order.feed(e.chunk_type, info, e.offset)?;
+            walker.place(e.chunk_type, e.offset, entry_info(&index, e)?)?;
         }
-        order.feed(ChunkType::INDX, ChunkInfo::Other, tail.index_offset)?;
-        if order.planes().len() != index.planes.len() {
+        walker.place(ChunkType::INDX, tail.index_offset, ChunkInfo::Other)?;
+        if walker.planes().len() != index.planes.len() {
             return Err(Error::at(
                 ErrorKind::IndexMismatch,
                 tail.index_offset,
@@ -353,7 +335,12 @@ impl<S: Source> Reader<S> {
             check_chunk_header(chunk, e.chunk_type, e.offset)?;
             let payload = &chunk[CHUNK_HEADER_LEN as usize..];
             match parse_payload(e.chunk_type, payload, e.offset, limits)? {
-                Parsed::Head(h) => head = Some(h),
+                Parsed::Structure => {
+                    let chunk = ChunkAt::whole(e.chunk_type, e.offset, chunk)?;
+                    if let Decoded::Head(h) = walk::decode(chunk, limits)? {
+                        head = Some(h);
+                    }
+                }
                 Parsed::Meta(m) => {
                     metadata = Some(*m);
                     metadata_json = payload.to_vec();
@@ -489,6 +476,16 @@ impl<S: Source> Reader<S> {
     fn read_back(&self) -> Result<Back> {
         let mut back = Back::default();
         let mut json_total = 0u64;
+        // The order was checked at open, on the index; this walk decodes and checks the
+        // manifests and signatures. It skips the chunks before the tiles, none of which
+        // ends or signs a generation.
+        let head = Head {
+            file_id: self.front.file_id,
+            algorithm: self.front.algorithm,
+        };
+        let mut walker = Walker::trusting_order(&self.limits)
+            .checking_manifests(true)
+            .after_head(head);
         for e in &self.index.entries {
             if matches!(
                 e.chunk_type,
@@ -514,24 +511,17 @@ impl<S: Source> Reader<S> {
                 json_total,
                 self.limits.max_decoded_bytes,
             )?;
-            let chunk = self.read_chunk(e)?;
-            match parse_payload(
-                e.chunk_type,
-                &chunk[CHUNK_HEADER_LEN as usize..],
-                e.offset,
-                &self.limits,
-            )? {
-                Parsed::Anno(a) => {
+            let bytes = self.read_chunk(e)?;
+            let chunk = ChunkAt::whole(e.chunk_type, e.offset, &bytes)?;
+            let parsed = parse_payload(e.chunk_type, chunk.payload, e.offset, &self.limits)?;
+            match (parsed, walker.chunk(chunk, None)?.decoded) {
+                (Parsed::Anno(a), _) => {
                     check_annotation(&a, &self.front.planes, e.offset)?;
                     back.annotations.push(*a);
                 }
-                Parsed::Evnt(ev) => back.events.push(*ev),
-                Parsed::Mani(m) => {
-                    let generation = back.manifests.len() + 1;
-                    check_manifest(&m, self.front.algorithm, generation, e.offset)?;
-                    back.manifests.push(m);
-                }
-                Parsed::Sign(s) => back.signatures.push(s),
+                (Parsed::Evnt(ev), _) => back.events.push(*ev),
+                (_, Decoded::Manifest(m)) => back.manifests.push(m),
+                (_, Decoded::Signature(s)) => back.signatures.push(s),
                 _ => {}
             }
         }
@@ -851,6 +841,33 @@ impl<S: Source> Reader<S> {
                 Ok::<(), Error>(())
             })
     }
+}
+
+/// What the order rules need of an index entry: a `PLAN`'s geometry (from the plane
+/// table), a `TILE`'s position.
+fn entry_info(index: &Index, e: &IndexEntry) -> Result<ChunkInfo> {
+    Ok(match e.chunk_type {
+        ChunkType::PLAN => ChunkInfo::Plane {
+            index: e.plane,
+            grid: index
+                .planes
+                .get(usize::from(e.plane))
+                .map(|p| p.grid)
+                .ok_or_else(|| {
+                    Error::at(
+                        ErrorKind::IndexMismatch,
+                        e.offset,
+                        "PLAN entry without a plane",
+                    )
+                })?,
+        },
+        ChunkType::TILE => ChunkInfo::Tile {
+            plane: e.plane,
+            col: e.col,
+            row: e.row,
+        },
+        _ => ChunkInfo::Other,
+    })
 }
 
 /// The error for a chunk whose digest no manifest lists.

@@ -8,15 +8,13 @@ use std::collections::BTreeSet;
 
 use crate::bands::{BandDecoder, PendingTile, Shared};
 use crate::container::chunk::{ChunkStream, ChunkType, RawChunk, CHUNK_HEADER_LEN};
-use crate::container::head::Head;
 use crate::container::index::{Index, IndexEntry, PlaneRef};
-use crate::container::order::OrderChecker;
+use crate::container::walk::{tile_ref, Decoded, Walked, Walker};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::model::{Plane, PlaneInfo, Scan, TileRef, UnknownChunk};
 use crate::parse::{
-    check_annotation, check_manifest, check_tile_against_plane, order_info, parse_chunk,
-    redacted_tiles, Parsed,
+    check_annotation, check_tile_against_plane, parse_payload, redacted_tiles, Parsed,
 };
 use crate::pixels::PixelBuffer;
 
@@ -71,7 +69,14 @@ pub fn read_stream<R: Read>(
     if options.check_digests {
         return crate::verify::read_checked(reader, total_len, options);
     }
-    read_stream_with(reader, total_len, options, &mut |_| Ok(()))
+    read_pass(
+        reader,
+        total_len,
+        options,
+        &mut |_, _| Ok(()),
+        &|_| (),
+        Pixels::Keep,
+    )
 }
 
 /// Reads a whole file from memory.
@@ -96,37 +101,6 @@ pub fn read_path(path: impl AsRef<std::path::Path>, options: &ReadOptions) -> Re
     )
 }
 
-/// As [`read_stream`], handing every chunk to `observer` as it is read (the verifier
-/// digests chunks this way, in the same pass).
-pub fn read_stream_with<R: Read>(
-    reader: R,
-    total_len: Option<u64>,
-    options: &ReadOptions,
-    observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
-) -> Result<Scan> {
-    read_stream_observed(reader, total_len, options, observer, &|_| ())
-}
-
-/// As [`read_stream_with`], and hands every `TILE` chunk a second time to
-/// `tile_observer`, from the parallel step that decodes the tiles once the whole file has
-/// been read. The verifier digests tiles there: in parallel, and without copying them.
-pub fn read_stream_observed<R: Read>(
-    reader: R,
-    total_len: Option<u64>,
-    options: &ReadOptions,
-    observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
-    tile_observer: &(dyn Fn(&RawChunk) + Sync),
-) -> Result<Scan> {
-    read_pass(
-        reader,
-        total_len,
-        options,
-        observer,
-        tile_observer,
-        Pixels::Keep,
-    )
-}
-
 /// What a forward pass does with the pixels it decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Pixels {
@@ -139,7 +113,14 @@ pub(crate) enum Pixels {
     Discard,
 }
 
-/// The forward pass behind [`read_stream_observed`], keeping or discarding the pixels.
+/// Called with every chunk once it has been checked, with what the walker made of it (the
+/// verifier digests chunks this way, in the same pass).
+pub(crate) type Observer<'a> = dyn FnMut(&RawChunk, &Walked) -> Result<()> + 'a;
+
+/// The forward pass behind [`read_stream`], keeping or discarding the pixels. `observer`
+/// sees every chunk as it is read; `tile_observer` sees every `TILE` chunk a second time,
+/// from the parallel step that decodes the tiles (the verifier digests tiles there: in
+/// parallel, and without copying them).
 ///
 /// Chunks are read and checked in order; from the first tile on, the tiles of each band
 /// are decoded by tasks of the thread pool while the pass reads on (see [`crate::bands`]),
@@ -148,7 +129,7 @@ pub(crate) fn read_pass<R: Read>(
     reader: R,
     total_len: Option<u64>,
     options: &ReadOptions,
-    observer: &mut dyn FnMut(&RawChunk) -> Result<()>,
+    observer: &mut Observer<'_>,
     tile_observer: &(dyn Fn(&RawChunk) + Sync),
     pixels_mode: Pixels,
 ) -> Result<Scan> {
@@ -156,8 +137,7 @@ pub(crate) fn read_pass<R: Read>(
     let mut pass = Pass::new(chunks.version(), options);
     let mut first_tile = None;
     while let Some(raw) = chunks.next_chunk()? {
-        observer(&raw)?;
-        if let Some(tile) = pass.feed(raw)? {
+        if let Some(tile) = pass.feed(raw, observer)? {
             first_tile = Some(tile);
             break;
         }
@@ -182,8 +162,7 @@ pub(crate) fn read_pass<R: Read>(
             let read_on = || -> Result<()> {
                 decoder.push(first, scope)?;
                 while let Some(raw) = chunks.next_chunk()? {
-                    observer(&raw)?;
-                    if let Some(tile) = pass.feed(raw)? {
+                    if let Some(tile) = pass.feed(raw, observer)? {
                         decoder.push(tile, scope)?;
                     }
                 }
@@ -232,9 +211,8 @@ fn plane_buffers(planes: &[PlaneInfo]) -> Result<Vec<PixelBuffer>> {
 struct Pass<'o> {
     options: &'o ReadOptions,
     version: crate::container::chunk::FormatVersion,
-    order: OrderChecker,
+    walker: Walker,
     rebuilt: Index,
-    head: Option<Head>,
     metadata: Option<crate::metadata::ScanMetadata>,
     metadata_json: Vec<u8>,
     personal: Option<crate::metadata::PersonalData>,
@@ -271,9 +249,9 @@ impl<'o> Pass<'o> {
         Pass {
             options,
             version,
-            order: OrderChecker::new(&options.limits),
+            walker: Walker::checking_order(&options.limits)
+                .checking_manifests(!options.manifests_checked_by_verifier),
             rebuilt: Index::default(),
-            head: None,
             metadata: None,
             metadata_json: Vec::new(),
             personal: None,
@@ -289,13 +267,21 @@ impl<'o> Pass<'o> {
         }
     }
 
-    /// Checks one chunk and takes note of it; a `TILE` is checked against its plane and
-    /// given back, to be decoded.
-    fn feed(&mut self, raw: RawChunk) -> Result<Option<PendingTile>> {
-        let limits = &self.options.limits;
-        let parsed = parse_chunk(&raw, limits)?;
-        self.order
-            .feed(raw.chunk_type, order_info(&parsed), raw.offset)?;
+    /// Checks one chunk, shows it to `observer` and takes note of it; a `TILE` is checked
+    /// against its plane and given back, to be decoded.
+    fn feed(&mut self, raw: RawChunk, observer: &mut Observer<'_>) -> Result<Option<PendingTile>> {
+        let parsed = parse_payload(
+            raw.chunk_type,
+            &raw.payload,
+            raw.offset,
+            &self.options.limits,
+        )?;
+        let plane = match &parsed {
+            Parsed::Plan(p) => Some((p.index, p.grid)),
+            _ => None,
+        };
+        let walked = self.walker.chunk(raw.view(), plane)?;
+        observer(&raw, &walked)?;
         let mut entry = IndexEntry {
             chunk_type: raw.chunk_type,
             offset: raw.offset,
@@ -305,35 +291,36 @@ impl<'o> Pass<'o> {
             row: 0,
         };
         let mut tile = None;
-        match parsed {
-            Parsed::Head(h) => self.head = Some(h),
-            Parsed::Meta(m) => {
+        match (parsed, walked.decoded) {
+            (Parsed::Meta(m), _) => {
                 self.metadata = Some(*m);
                 self.metadata_json = raw.payload.clone();
             }
-            Parsed::Pers(p) => self.personal = Some(*p),
-            Parsed::Plan(info) => {
-                // Saturating: (2^32 - 1)^2 samples of 4 bytes do not fit a u64.
-                let bytes = u64::from(info.grid.width)
-                    .saturating_mul(u64::from(info.grid.height))
-                    .saturating_mul(info.sample_type.bytes_per_sample() as u64);
-                self.decoded_total = self.decoded_total.saturating_add(bytes);
-                Limits::check(
-                    "decoded bytes",
-                    self.decoded_total,
-                    limits.max_decoded_bytes,
-                )
-                .map_err(|e| raw.locate(e))?;
+            (Parsed::Pers(p), _) => self.personal = Some(*p),
+            (Parsed::Plan(info), _) => {
+                self.plane(&info, &raw)?;
                 entry.plane = info.index;
-                self.rebuilt.planes.push(PlaneRef {
-                    grid: info.grid,
-                    sample_type: info.sample_type,
-                    flags: u8::from(info.personal),
-                    plan_entry: self.rebuilt.entries.len() as u32,
-                });
                 self.planes.push(info);
             }
-            Parsed::Tile(header) => {
+            (Parsed::Anno(a), _) => {
+                check_annotation(&a, &self.planes, raw.offset)?;
+                self.annotations.push(*a);
+            }
+            (Parsed::Evnt(e), _) => self.events.push(*e),
+            (Parsed::Indx, _) => {
+                self.index_chunk = Some(raw);
+                return Ok(None);
+            }
+            (Parsed::Tail(tail), _) => {
+                self.check_tail(&tail, &raw)?;
+                return Ok(None);
+            }
+            (Parsed::Unknown, _) => self.unknown_chunks.push(UnknownChunk {
+                chunk_type: raw.chunk_type,
+                offset: raw.offset,
+                length: raw.total_len() - CHUNK_HEADER_LEN,
+            }),
+            (Parsed::Structure, Decoded::Tile(header)) => {
                 let plane = self.planes.get(usize::from(header.plane)).ok_or_else(|| {
                     raw.locate(Error::new(
                         ErrorKind::MalformedChunk,
@@ -344,45 +331,39 @@ impl<'o> Pass<'o> {
                 entry.plane = header.plane;
                 entry.col = header.col;
                 entry.row = header.row;
-                self.present.push(TileRef {
-                    plane: header.plane,
-                    col: header.col,
-                    row: header.row,
-                });
+                self.present.push(tile_ref(&header));
                 tile = Some(PendingTile { header, chunk: raw });
             }
-            Parsed::Anno(a) => {
-                check_annotation(&a, &self.planes, raw.offset)?;
-                self.annotations.push(*a);
-            }
-            Parsed::Evnt(e) => self.events.push(*e),
-            Parsed::Mani(m) => {
-                if let Some(h) = self
-                    .head
-                    .as_ref()
-                    .filter(|_| !self.options.manifests_checked_by_verifier)
-                {
-                    check_manifest(&m, h.algorithm, self.manifests.len() + 1, raw.offset)?;
-                }
-                self.manifests.push(m);
-            }
-            Parsed::Sign(s) => self.signatures.push(s),
-            Parsed::Indx => {
-                self.index_chunk = Some(raw);
-                return Ok(None);
-            }
-            Parsed::Tail(tail) => {
-                self.check_tail(&tail, &raw)?;
-                return Ok(None);
-            }
-            Parsed::Unknown => self.unknown_chunks.push(UnknownChunk {
-                chunk_type: raw.chunk_type,
-                offset: raw.offset,
-                length: raw.total_len() - CHUNK_HEADER_LEN,
-            }),
+            (Parsed::Structure, Decoded::Manifest(m)) => self.manifests.push(m),
+            (Parsed::Structure, Decoded::Signature(s)) => self.signatures.push(s),
+            // HEAD: the walker keeps it.
+            (Parsed::Structure, Decoded::Head(_) | Decoded::Other) => {}
         }
         self.rebuilt.entries.push(entry);
         Ok(tile)
+    }
+
+    /// Counts a plane's decoded bytes against the limits and enters it in the index
+    /// being rebuilt.
+    fn plane(&mut self, info: &PlaneInfo, raw: &RawChunk) -> Result<()> {
+        // Saturating: (2^32 - 1)^2 samples of 4 bytes do not fit a u64.
+        let bytes = u64::from(info.grid.width)
+            .saturating_mul(u64::from(info.grid.height))
+            .saturating_mul(info.sample_type.bytes_per_sample() as u64);
+        self.decoded_total = self.decoded_total.saturating_add(bytes);
+        Limits::check(
+            "decoded bytes",
+            self.decoded_total,
+            self.options.limits.max_decoded_bytes,
+        )
+        .map_err(|e| raw.locate(e))?;
+        self.rebuilt.planes.push(PlaneRef {
+            grid: info.grid,
+            sample_type: info.sample_type,
+            flags: u8::from(info.personal),
+            plan_entry: self.rebuilt.entries.len() as u32,
+        });
+        Ok(())
     }
 
     fn check_tail(&self, tail: &crate::container::tail::Tail, raw: &RawChunk) -> Result<()> {
@@ -408,7 +389,7 @@ impl<'o> Pass<'o> {
     /// The checks that need the whole file: the order's end, the index, the chunks that
     /// must be there, and every tile present unless a redaction names it.
     fn finish(self) -> Result<PassResult> {
-        self.order.finish()?;
+        self.walker.finish()?;
         let index_chunk = self
             .index_chunk
             .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no INDX chunk"))?;
@@ -418,8 +399,9 @@ impl<'o> Pass<'o> {
                 "the index does not describe the chunks of this file",
             )));
         }
-        let head = self
-            .head
+        let head = *self
+            .walker
+            .head()
             .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
         let metadata = self
             .metadata

@@ -276,18 +276,37 @@ pub fn parse_chunk_header(
     Ok((chunk_type, len))
 }
 
-/// One chunk read by [`ChunkStream`].
-#[derive(Debug, Clone)]
-pub struct RawChunk {
-    /// Offset of the chunk header in the file.
-    pub offset: u64,
+/// One chunk with its payload borrowed, from wherever it was read: a [`RawChunk`], a
+/// file in memory ([`SliceChunks`]), or the bytes an index entry points at.
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkAt<'a> {
     /// The chunk type.
     pub chunk_type: ChunkType,
+    /// Offset of the chunk header in the file.
+    pub offset: u64,
     /// The payload.
-    pub payload: Vec<u8>,
+    pub payload: &'a [u8],
 }
 
-impl RawChunk {
+impl<'a> ChunkAt<'a> {
+    /// A whole chunk (header and payload) of type `chunk_type` read at `offset`, whose
+    /// header has been checked by the caller; `TRUNCATED` if it is shorter than a header.
+    pub fn whole(chunk_type: ChunkType, offset: u64, bytes: &'a [u8]) -> Result<Self> {
+        let payload = bytes.get(CHUNK_HEADER_LEN as usize..).ok_or_else(|| {
+            Error::at(
+                ErrorKind::Truncated,
+                offset,
+                "chunk shorter than its header",
+            )
+            .with_chunk(chunk_type.0)
+        })?;
+        Ok(ChunkAt {
+            chunk_type,
+            offset,
+            payload,
+        })
+    }
+
     /// Offset of the first payload byte.
     pub fn payload_offset(&self) -> u64 {
         self.offset + CHUNK_HEADER_LEN
@@ -304,56 +323,62 @@ impl RawChunk {
     }
 }
 
-/// Reads a file front to back, one chunk at a time, from any `Read`.
-///
-/// Checks the magic, the version, chunk types and lengths, and that nothing follows the
-/// `TAIL` chunk. A payload is read in pieces as bytes arrive, so a chunk that declares
-/// more bytes than the stream holds never causes an allocation larger than what arrived.
+/// One chunk read by [`ChunkStream`].
+#[derive(Debug, Clone)]
+pub struct RawChunk {
+    /// Offset of the chunk header in the file.
+    pub offset: u64,
+    /// The chunk type.
+    pub chunk_type: ChunkType,
+    /// The payload.
+    pub payload: Vec<u8>,
+}
+
+impl RawChunk {
+    /// Offset of the first payload byte.
+    pub fn payload_offset(&self) -> u64 {
+        self.view().payload_offset()
+    }
+
+    /// Total length of the chunk including its header.
+    pub fn total_len(&self) -> u64 {
+        self.view().total_len()
+    }
+
+    /// Attaches this chunk's type and offset to an error.
+    pub fn locate(&self, e: Error) -> Error {
+        self.view().locate(e)
+    }
+
+    /// The chunk with its payload borrowed.
+    pub fn view(&self) -> ChunkAt<'_> {
+        ChunkAt {
+            chunk_type: self.chunk_type,
+            offset: self.offset,
+            payload: &self.payload,
+        }
+    }
+}
+
+/// The framing rules every front-to-back chunk reader applies: where the next chunk
+/// starts, its header checked against the limits and the bytes left, and nothing after
+/// `TAIL`. [`ChunkStream`] (any `Read`) and [`SliceChunks`] (bytes in memory) differ only
+/// in how the bytes arrive.
 #[derive(Debug)]
-pub struct ChunkStream<R> {
-    inner: R,
+struct Framing {
     offset: u64,
-    /// Total file size when the caller knows it (then lengths are checked before reading).
+    /// Total file size when known (then lengths are checked before reading).
     total_len: Option<u64>,
     limits: Limits,
-    version: FormatVersion,
     finished: bool,
 }
 
-impl<R: Read> ChunkStream<R> {
-    /// Reads and checks the file header.
-    pub fn new(mut inner: R, total_len: Option<u64>, limits: Limits) -> Result<Self> {
-        let mut header = [0u8; FILE_HEADER_LEN as usize];
-        let got = read_up_to(&mut inner, &mut header)?;
-        let version = parse_file_header(&header[..got])?;
-        Ok(ChunkStream {
-            inner,
-            offset: FILE_HEADER_LEN,
-            total_len,
-            limits,
-            version,
-            finished: false,
-        })
-    }
-
-    /// The file's format version.
-    pub fn version(&self) -> FormatVersion {
-        self.version
-    }
-
-    /// The offset of the next chunk.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
-
-    /// The next chunk, or `None` after `TAIL` (having checked that nothing follows it).
-    pub fn next_chunk(&mut self) -> Result<Option<RawChunk>> {
-        if self.finished {
-            return Ok(None);
-        }
+impl Framing {
+    /// Checks the header of the chunk at `self.offset`, of which `got` bytes arrived;
+    /// returns its type, its payload length, and whether that length was checked against
+    /// the bytes left in the file.
+    fn header(&self, header: &[u8; 12], got: usize) -> Result<(ChunkType, u64, bool)> {
         let offset = self.offset;
-        let mut header = [0u8; CHUNK_HEADER_LEN as usize];
-        let got = read_up_to(&mut self.inner, &mut header)?;
         if got == 0 {
             return Err(Error::at(
                 ErrorKind::Truncated,
@@ -371,14 +396,22 @@ impl<R: Read> ChunkStream<R> {
         let left = self
             .total_len
             .map(|total| total.saturating_sub(offset + CHUNK_HEADER_LEN));
-        let (chunk_type, len) = parse_chunk_header(&header, offset, left, &self.limits)?;
-        let payload = read_payload(&mut self.inner, len, offset + 4, left.is_some())
-            .map_err(|e| e.with_chunk(chunk_type.0).with_offset(offset))?;
-        self.offset = offset + CHUNK_HEADER_LEN + len;
+        let (chunk_type, len) = parse_chunk_header(header, offset, left, &self.limits)?;
+        Ok((chunk_type, len, left.is_some()))
+    }
+
+    /// Moves past a chunk whose payload has been read; after `TAIL`, fails if
+    /// `more_follows` (a byte after it).
+    fn advance(
+        &mut self,
+        chunk_type: ChunkType,
+        len: u64,
+        more_follows: impl FnOnce() -> Result<bool>,
+    ) -> Result<()> {
+        self.offset += CHUNK_HEADER_LEN + len;
         if chunk_type == ChunkType::TAIL {
             self.finished = true;
-            let mut probe = [0u8; 1];
-            if read_up_to(&mut self.inner, &mut probe)? != 0 {
+            if more_follows()? {
                 return Err(Error::at(
                     ErrorKind::TrailingBytes,
                     self.offset,
@@ -386,9 +419,121 @@ impl<R: Read> ChunkStream<R> {
                 ));
             }
         }
+        Ok(())
+    }
+}
+
+/// Reads a file front to back, one chunk at a time, from any `Read`.
+///
+/// Checks the magic, the version, chunk types and lengths, and that nothing follows the
+/// `TAIL` chunk. A payload is read in pieces as bytes arrive, so a chunk that declares
+/// more bytes than the stream holds never causes an allocation larger than what arrived.
+#[derive(Debug)]
+pub struct ChunkStream<R> {
+    inner: R,
+    framing: Framing,
+    version: FormatVersion,
+}
+
+impl<R: Read> ChunkStream<R> {
+    /// Reads and checks the file header.
+    pub fn new(mut inner: R, total_len: Option<u64>, limits: Limits) -> Result<Self> {
+        let mut header = [0u8; FILE_HEADER_LEN as usize];
+        let got = read_up_to(&mut inner, &mut header)?;
+        let version = parse_file_header(&header[..got])?;
+        Ok(ChunkStream {
+            inner,
+            framing: Framing {
+                offset: FILE_HEADER_LEN,
+                total_len,
+                limits,
+                finished: false,
+            },
+            version,
+        })
+    }
+
+    /// The file's format version.
+    pub fn version(&self) -> FormatVersion {
+        self.version
+    }
+
+    /// The offset of the next chunk.
+    pub fn offset(&self) -> u64 {
+        self.framing.offset
+    }
+
+    /// The next chunk, or `None` after `TAIL` (having checked that nothing follows it).
+    pub fn next_chunk(&mut self) -> Result<Option<RawChunk>> {
+        if self.framing.finished {
+            return Ok(None);
+        }
+        let offset = self.framing.offset;
+        let mut header = [0u8; CHUNK_HEADER_LEN as usize];
+        let got = read_up_to(&mut self.inner, &mut header)?;
+        let (chunk_type, len, checked) = self.framing.header(&header, got)?;
+        let payload = read_payload(&mut self.inner, len, offset + 4, checked)
+            .map_err(|e| e.with_chunk(chunk_type.0).with_offset(offset))?;
+        let inner = &mut self.inner;
+        self.framing.advance(chunk_type, len, || {
+            let mut probe = [0u8; 1];
+            Ok(read_up_to(inner, &mut probe)? != 0)
+        })?;
         Ok(Some(RawChunk {
             offset,
             chunk_type,
+            payload,
+        }))
+    }
+}
+
+/// Reads a file held in memory front to back, one chunk at a time, as [`ChunkStream`]
+/// does (the same checks, the same errors), lending each payload from the bytes instead
+/// of copying it.
+#[derive(Debug)]
+pub struct SliceChunks<'a> {
+    file: &'a [u8],
+    framing: Framing,
+}
+
+impl<'a> SliceChunks<'a> {
+    /// Checks the file header.
+    pub fn new(file: &'a [u8], limits: Limits) -> Result<Self> {
+        let header = &file[..file.len().min(FILE_HEADER_LEN as usize)];
+        parse_file_header(header)?;
+        Ok(SliceChunks {
+            file,
+            framing: Framing {
+                offset: FILE_HEADER_LEN,
+                total_len: Some(file.len() as u64),
+                limits,
+                finished: false,
+            },
+        })
+    }
+
+    /// The next chunk, or `None` after `TAIL` (having checked that nothing follows it).
+    pub fn next_chunk(&mut self) -> Result<Option<ChunkAt<'a>>> {
+        if self.framing.finished {
+            return Ok(None);
+        }
+        let offset = self.framing.offset;
+        // Within the file: every earlier length was checked against the bytes left.
+        let start = offset as usize;
+        let rest = &self.file[start.min(self.file.len())..];
+        let mut header = [0u8; CHUNK_HEADER_LEN as usize];
+        let got = rest.len().min(header.len());
+        header[..got].copy_from_slice(&rest[..got]);
+        let (chunk_type, len, _) = self.framing.header(&header, got)?;
+        // The length fits in the bytes left (checked above), so this cannot fail.
+        let payload = &rest[got..][..len as usize];
+        let file_len = self.file.len() as u64;
+        self.framing.advance(chunk_type, len, || {
+            Ok(offset + CHUNK_HEADER_LEN + len < file_len)
+        })?;
+        Ok(Some(ChunkAt {
+            chunk_type,
+            offset,
             payload,
         }))
     }

@@ -14,5 +14,6 @@ pub mod plane;
 pub mod signature;
 pub mod tail;
 pub mod tile;
+pub mod walk;
 
 pub use chunk::{ChunkType, FormatVersion, CHUNK_HEADER_LEN, FILE_HEADER_LEN, MAGIC};

@@ -13,7 +13,7 @@ use crate::container::chunk::{chunk_header, ChunkType, FormatVersion, RawChunk};
 use crate::container::head::Head;
 use crate::container::manifest::Manifest;
 use crate::container::signature::SignatureRecord;
-use crate::container::tile::TileHeader;
+use crate::container::walk::{Decoded, Role, Walked};
 use crate::crypto::digest::{
     chunk_digest_of_parts, manifest_digest_of_parts, Digest, DigestAlgorithm, SignatureChain,
 };
@@ -127,24 +127,24 @@ impl StreamCollector {
         self.head
     }
 
-    /// Takes note of one chunk as the reader passes it. Never fails: anything it cannot
-    /// make sense of, the reader rejects right after.
-    pub fn observe(&mut self, raw: &RawChunk, shared: &TileDigests) {
-        let t = raw.chunk_type;
-        if t == ChunkType::HEAD && self.head.is_none() {
-            if let Ok(head) = Head::parse(&raw.payload, raw.payload_offset()) {
+    /// Takes note of one chunk as the reader passes it, once the reader's walker has
+    /// checked it.
+    pub fn observe(&mut self, raw: &RawChunk, walked: &Walked, shared: &TileDigests) {
+        if let Decoded::Head(head) = walked.decoded {
+            if self.head.is_none() {
                 self.chain = Some(SignatureChain::new(head.algorithm, &head.file_id));
                 self.head = Some(head);
                 // Only the first HEAD is ever set; a second one fails the read.
                 let _ = shared.head.set(head);
             }
         }
-        // Without HEAD first the reader fails on this very chunk: nothing to digest.
+        // HEAD comes first (the walker holds to it): there is always one here.
         let Some(head) = self.head else { return };
+        let t = raw.chunk_type;
         let header = chunk_header(t, raw.payload.len() as u64);
-        let generation = self.manifests.len() as u32 + 1;
-        match t {
-            ChunkType::MANI => {
+        let generation = walked.place.generation;
+        match walked.place.role {
+            Role::Manifest => {
                 let digest = manifest_digest_of_parts(
                     head.algorithm,
                     &head.file_id,
@@ -152,24 +152,15 @@ impl StreamCollector {
                 );
                 self.manifests.push((raw.offset, digest));
             }
-            ChunkType::SIGN => {
+            Role::Signature => {
                 if let Some(chain) = &mut self.chain {
                     let expected = chain.digest();
                     chain.push(&[&header, &raw.payload]);
-                    // A SIGN belongs to the generation whose MANI it follows.
-                    self.signs.push((generation - 1, raw.offset, expected));
+                    self.signs.push((generation, raw.offset, expected));
                 }
             }
-            ChunkType::INDX | ChunkType::TAIL => {}
-            _ => {
-                let tile = (t == ChunkType::TILE)
-                    .then(|| TileHeader::parse(&raw.payload, raw.payload_offset()).ok())
-                    .flatten()
-                    .map(|(h, _)| TileRef {
-                        plane: h.plane,
-                        col: h.col,
-                        row: h.row,
-                    });
+            Role::Trailer => {}
+            Role::Content => {
                 if t == ChunkType::EVNT {
                     self.events.push((generation, raw.offset));
                 }
@@ -194,7 +185,7 @@ impl StreamCollector {
                         offset: raw.offset,
                         length: raw.total_len(),
                         digest,
-                        tile,
+                        tile: walked.tile(),
                     },
                 ));
             }

@@ -168,8 +168,8 @@ fn verify_pass<R: Read>(
         reader,
         total_len,
         &options,
-        &mut |raw| {
-            collector.observe(raw, &tiles);
+        &mut |raw, walked| {
+            collector.observe(raw, walked, &tiles);
             Ok(())
         },
         &|raw| tiles.observe(raw),

@@ -14,12 +14,11 @@
 
 use rayon::prelude::*;
 
-use crate::container::chunk::{ChunkType, CHUNK_HEADER_LEN};
+use crate::container::chunk::{ChunkAt, ChunkType, CHUNK_HEADER_LEN};
 use crate::container::head::Head;
 use crate::container::index::IndexEntry;
-use crate::container::manifest::Manifest;
-use crate::container::signature::SignatureRecord;
-use crate::container::tile::TileHeader;
+use crate::container::order::ChunkInfo;
+use crate::container::walk::{self, tile_ref, Decoded, Walker};
 use crate::crypto::digest::{chunk_digest, manifest_digest, SignatureChain};
 use crate::crypto::TrustStore;
 use crate::error::{Error, ErrorKind, Result};
@@ -60,20 +59,177 @@ pub fn verify_region<S: Source>(
     })
 }
 
-/// The payload of a chunk read whole, and an error locator for it.
-fn payload<'a>(bytes: &'a [u8], e: &IndexEntry) -> Result<&'a [u8]> {
-    bytes.get(CHUNK_HEADER_LEN as usize..).ok_or_else(|| {
-        Error::at(
-            ErrorKind::Truncated,
-            e.offset,
-            "chunk shorter than its header",
-        )
-        .with_chunk(e.chunk_type.0)
-    })
+/// Everything a region verification reads, walked in index order: the chunks named in
+/// the module documentation but the tiles, which [`region_tiles`] reads in parallel.
+struct RegionWalk<'r, S> {
+    reader: &'r Reader<S>,
+    plane: u16,
+    head: Head,
+    walker: Walker,
+    chain: SignatureChain,
+    generations: Vec<GenerationData>,
+    /// The content chunks read since the last manifest.
+    content: Vec<ChunkRef>,
+    events: Vec<EventData>,
+    unknown: Vec<UnknownChunkReport>,
 }
 
-fn locate(e: &IndexEntry) -> impl Fn(Error) -> Error + '_ {
-    move |err| err.with_chunk(e.chunk_type.0).with_offset(e.offset)
+impl<'r, S: Source> RegionWalk<'r, S> {
+    /// Reads `HEAD`, the first entry of the index.
+    fn start(reader: &'r Reader<S>, plane: u16) -> Result<Self> {
+        let first = reader
+            .index()
+            .entries
+            .first()
+            .filter(|e| e.chunk_type == ChunkType::HEAD)
+            .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "the index lists no HEAD first"))?;
+        // The order was checked at open, on the index.
+        let mut walker = Walker::trusting_order(reader.limits());
+        let bytes = reader.raw_chunk(first)?;
+        walker.chunk(
+            ChunkAt::whole(first.chunk_type, first.offset, &bytes)?,
+            None,
+        )?;
+        let head = *walker
+            .head()
+            .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "no HEAD chunk"))?;
+        let mut walk = RegionWalk {
+            reader,
+            plane,
+            head,
+            walker,
+            chain: SignatureChain::new(head.algorithm, &head.file_id),
+            generations: Vec::new(),
+            content: Vec::new(),
+            events: Vec::new(),
+            unknown: Vec::new(),
+        };
+        let head_ref = walk.chunk_ref(first, &bytes, None);
+        walk.content.push(head_ref);
+        Ok(walk)
+    }
+
+    fn chunk_ref(&self, e: &IndexEntry, bytes: &[u8], tile: Option<TileRef>) -> ChunkRef {
+        chunk_ref(&self.head, e, bytes, tile)
+    }
+
+    /// Whether the region verification reads the chunk an entry points at.
+    fn reads(&self, e: &IndexEntry) -> bool {
+        match e.chunk_type {
+            ChunkType::PLAN => e.plane == self.plane,
+            t => matches!(t, ChunkType::EVNT | ChunkType::MANI | ChunkType::SIGN),
+        }
+    }
+
+    /// Takes one index entry after `HEAD`: reads its chunk if the region verification
+    /// needs it, and puts it in its generation.
+    fn entry(&mut self, e: &IndexEntry) -> Result<()> {
+        if !self.reads(e) {
+            let place = self
+                .walker
+                .place(e.chunk_type, e.offset, ChunkInfo::Other)?;
+            if !e.chunk_type.is_known() {
+                self.unknown.push(UnknownChunkReport {
+                    chunk: e.chunk_type.to_string(),
+                    offset: e.offset,
+                    length: e.length.saturating_sub(CHUNK_HEADER_LEN),
+                    generation: place.generation,
+                });
+            }
+            return Ok(());
+        }
+        let bytes = self.reader.raw_chunk(e)?;
+        let chunk = ChunkAt::whole(e.chunk_type, e.offset, &bytes)?;
+        let walked = self.walker.chunk(chunk, None)?;
+        let generation = walked.place.generation;
+        match walked.decoded {
+            Decoded::Manifest(manifest) => {
+                self.generations.push(GenerationData {
+                    manifest,
+                    manifest_offset: e.offset,
+                    manifest_digest: manifest_digest(
+                        self.head.algorithm,
+                        &self.head.file_id,
+                        &bytes,
+                    ),
+                    content: std::mem::take(&mut self.content),
+                    signatures: Vec::new(),
+                });
+            }
+            Decoded::Signature(record) => {
+                let expected_chain = self.chain.digest();
+                self.chain.push(&[&bytes]);
+                // The walker refuses a SIGN before any MANI.
+                if let Some(g) = self.generations.last_mut() {
+                    g.signatures.push(SignatureData {
+                        offset: e.offset,
+                        record,
+                        expected_chain,
+                    });
+                }
+            }
+            _ if e.chunk_type == ChunkType::EVNT => {
+                let limit = self.reader.limits().max_metadata_bytes;
+                let event: Event =
+                    metadata::from_json(chunk.payload, limit).map_err(|err| chunk.locate(err))?;
+                self.content.push(self.chunk_ref(e, &bytes, None));
+                self.events.push(EventData {
+                    generation,
+                    offset: e.offset,
+                    event,
+                });
+            }
+            _ => self.content.push(self.chunk_ref(e, &bytes, None)),
+        }
+        Ok(())
+    }
+}
+
+/// A chunk read whole, digested.
+fn chunk_ref(head: &Head, e: &IndexEntry, bytes: &[u8], tile: Option<TileRef>) -> ChunkRef {
+    ChunkRef {
+        chunk_type: e.chunk_type,
+        offset: e.offset,
+        length: e.length,
+        digest: chunk_digest(head.algorithm, &head.file_id, bytes),
+        tile,
+    }
+}
+
+/// Reads and digests the tiles of the region (in parallel); `None` for a tile that is not
+/// in the file.
+fn region_tiles<S: Source>(
+    reader: &Reader<S>,
+    head: &Head,
+    plane: u16,
+    tiles: &[(u32, u32)],
+) -> Result<Vec<(TileRef, Option<ChunkRef>)>> {
+    let index = reader.index();
+    let positions = index.tile_positions();
+    tiles
+        .par_iter()
+        .map(|&(col, row)| {
+            let t = TileRef { plane, col, row };
+            let Some(entry) = index.find_tile(&positions, plane, col, row) else {
+                return Ok((t, None));
+            };
+            let bytes = reader.raw_chunk(entry)?;
+            let chunk = ChunkAt::whole(entry.chunk_type, entry.offset, &bytes)?;
+            let named = match walk::decode(chunk, reader.limits())? {
+                Decoded::Tile(header) => Some(tile_ref(&header)),
+                _ => None,
+            };
+            if named != Some(t) {
+                return Err(Error::at(
+                    ErrorKind::IndexMismatch,
+                    entry.offset,
+                    "the index points at a different tile",
+                )
+                .with_chunk(ChunkType::TILE.0));
+            }
+            Ok((t, Some(chunk_ref(head, entry, &bytes, Some(t)))))
+        })
+        .collect()
 }
 
 fn collect<S: Source>(
@@ -82,116 +238,13 @@ fn collect<S: Source>(
     region: Rect,
     tiles: &[(u32, u32)],
 ) -> Result<Collected> {
-    let index = reader.index();
-    let limits = reader.limits();
-    let first = index
-        .entries
-        .first()
-        .filter(|e| e.chunk_type == ChunkType::HEAD)
-        .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "the index lists no HEAD first"))?;
-    let head_bytes = reader.raw_chunk(first)?;
-    let head = Head::parse(
-        payload(&head_bytes, first)?,
-        first.offset + CHUNK_HEADER_LEN,
-    )
-    .map_err(locate(first))?;
-    let (alg, file_id) = (head.algorithm, head.file_id);
-    let chunk_ref = |e: &IndexEntry, bytes: &[u8], tile: Option<TileRef>| ChunkRef {
-        chunk_type: e.chunk_type,
-        offset: e.offset,
-        length: e.length,
-        digest: chunk_digest(alg, &file_id, bytes),
-        tile,
-    };
-
-    let mut chain = SignatureChain::new(alg, &file_id);
-    let mut generations: Vec<GenerationData> = Vec::new();
-    let mut content: Vec<ChunkRef> = Vec::new();
-    let mut events = Vec::new();
-    let mut unknown = Vec::new();
-    for e in &index.entries {
-        let number = generations.len() as u32 + 1;
-        match e.chunk_type {
-            ChunkType::HEAD => content.push(chunk_ref(e, &head_bytes, None)),
-            ChunkType::PLAN if e.plane == plane => {
-                let bytes = reader.raw_chunk(e)?;
-                content.push(chunk_ref(e, &bytes, None));
-            }
-            ChunkType::EVNT => {
-                let bytes = reader.raw_chunk(e)?;
-                let event: Event =
-                    metadata::from_json(payload(&bytes, e)?, limits.max_metadata_bytes)
-                        .map_err(locate(e))?;
-                content.push(chunk_ref(e, &bytes, None));
-                events.push(EventData {
-                    generation: number,
-                    offset: e.offset,
-                    event,
-                });
-            }
-            ChunkType::MANI => {
-                let bytes = reader.raw_chunk(e)?;
-                let manifest =
-                    Manifest::parse(payload(&bytes, e)?, e.offset + CHUNK_HEADER_LEN, limits)
-                        .map_err(locate(e))?;
-                generations.push(GenerationData {
-                    manifest,
-                    manifest_offset: e.offset,
-                    manifest_digest: manifest_digest(alg, &file_id, &bytes),
-                    content: std::mem::take(&mut content),
-                    signatures: Vec::new(),
-                });
-            }
-            ChunkType::SIGN => {
-                let bytes = reader.raw_chunk(e)?;
-                let record =
-                    SignatureRecord::parse(payload(&bytes, e)?, e.offset + CHUNK_HEADER_LEN)
-                        .map_err(locate(e))?;
-                let expected_chain = chain.digest();
-                chain.push(&[&bytes]);
-                let generation = generations.last_mut().ok_or_else(|| {
-                    Error::at(ErrorKind::ChunkOrder, e.offset, "SIGN before any MANI")
-                })?;
-                generation.signatures.push(SignatureData {
-                    offset: e.offset,
-                    record,
-                    expected_chain,
-                });
-            }
-            t if !t.is_known() => unknown.push(UnknownChunkReport {
-                chunk: t.to_string(),
-                offset: e.offset,
-                length: e.length.saturating_sub(CHUNK_HEADER_LEN),
-                generation: number,
-            }),
-            _ => {}
-        }
+    let mut walk = RegionWalk::start(reader, plane)?;
+    // HEAD, the first entry, was read by `start`.
+    for e in reader.index().entries.iter().skip(1) {
+        walk.entry(e)?;
     }
-
-    let positions = index.tile_positions();
-    let found: Vec<(TileRef, Option<ChunkRef>)> = tiles
-        .par_iter()
-        .map(|&(col, row)| {
-            let t = TileRef { plane, col, row };
-            let Some(entry) = index.find_tile(&positions, plane, col, row) else {
-                return Ok((t, None));
-            };
-            let bytes = reader.raw_chunk(entry)?;
-            let (header, _) =
-                TileHeader::parse(payload(&bytes, entry)?, entry.offset + CHUNK_HEADER_LEN)
-                    .map_err(locate(entry))?;
-            if (header.plane, header.col, header.row) != (plane, col, row) {
-                return Err(Error::at(
-                    ErrorKind::IndexMismatch,
-                    entry.offset,
-                    "the index points at a different tile",
-                )
-                .with_chunk(ChunkType::TILE.0));
-            }
-            Ok((t, Some(chunk_ref(entry, &bytes, Some(t)))))
-        })
-        .collect::<Result<_>>()?;
-
+    let found = region_tiles(reader, &walk.head, plane, tiles)?;
+    let mut generations = walk.generations;
     let first_generation = generations
         .first_mut()
         .ok_or_else(|| Error::new(ErrorKind::MissingChunk, "the file has no manifest"))?;
@@ -208,11 +261,11 @@ fn collect<S: Source>(
     }
     Ok(Collected {
         version: reader.version(),
-        file_id,
-        algorithm: alg,
+        file_id: walk.head.file_id,
+        algorithm: walk.head.algorithm,
         generations,
-        events,
-        unknown,
+        events: walk.events,
+        unknown: walk.unknown,
         complete: false,
         region: Some(RegionInput {
             plane,
