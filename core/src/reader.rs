@@ -347,19 +347,7 @@ impl<S: Source> Reader<S> {
                 }
                 Parsed::Pers(p) => personal = Some(*p),
                 Parsed::Plan(p) => {
-                    let r = index.planes.get(usize::from(p.index));
-                    let agrees = r.is_some_and(|r| {
-                        r.grid == p.grid
-                            && r.sample_type == p.sample_type
-                            && r.flags == u8::from(p.personal)
-                    });
-                    if !agrees || p.index != e.plane {
-                        return Err(Error::at(
-                            ErrorKind::IndexMismatch,
-                            e.offset,
-                            format!("the index's plane table disagrees with PLAN {}", p.index),
-                        ));
-                    }
+                    check_plane_agrees(index, e, &p)?;
                     planes.push(p);
                 }
                 _ => {}
@@ -768,31 +756,11 @@ impl<S: Source> Reader<S> {
     ) -> Result<()> {
         let grid = info.grid;
         let bps = info.sample_type.bytes_per_sample();
-        let ((first_col, last_col), (first_row, last_row)) = (tiles.cols, tiles.rows);
+        let (first_col, last_col) = tiles.cols;
         if tiles.entries.is_empty() {
             return Ok(());
         }
-        let cols = (last_col - first_col) as usize + 1;
-        // Split `out` into one slice per band of tile rows.
-        let mut bands: Vec<Band<'_, '_>> = Vec::new();
-        let mut rest = out;
-        let mut y = region.y;
-        for row in first_row..=last_row {
-            let band_end = ((u64::from(row) + 1) * u64::from(grid.tile_height))
-                .min(u64::from(region.y) + u64::from(region.height))
-                as u32;
-            let rows = (band_end - y) as usize;
-            let take = if row == last_row {
-                rest.len()
-            } else {
-                (rows * row_stride).min(rest.len())
-            };
-            let (band, after) = rest.split_at_mut(take);
-            let first = (row - first_row) as usize * cols;
-            bands.push((row, y, band, &tiles.entries[first..first + cols]));
-            rest = after;
-            y = band_end;
-        }
+        let bands = region_bands(grid.tile_height, region, tiles, out, row_stride);
         let region_row_len = region.width as usize * bps;
         bands
             .into_par_iter()
@@ -843,6 +811,22 @@ impl<S: Source> Reader<S> {
     }
 }
 
+/// A PLAN chunk must say what the index's plane table says of its plane.
+fn check_plane_agrees(index: &Index, e: &IndexEntry, p: &PlaneInfo) -> Result<()> {
+    let r = index.planes.get(usize::from(p.index));
+    let agrees = r.is_some_and(|r| {
+        r.grid == p.grid && r.sample_type == p.sample_type && r.flags == u8::from(p.personal)
+    });
+    if !agrees || p.index != e.plane {
+        return Err(Error::at(
+            ErrorKind::IndexMismatch,
+            e.offset,
+            format!("the index's plane table disagrees with PLAN {}", p.index),
+        ));
+    }
+    Ok(())
+}
+
 /// What the order rules need of an index entry: a `PLAN`'s geometry (from the plane
 /// table), a `TILE`'s position.
 fn entry_info(index: &Index, e: &IndexEntry) -> Result<ChunkInfo> {
@@ -886,6 +870,39 @@ fn digest_error(e: &IndexEntry) -> Error {
 
 /// One band of tile rows of a region being decoded: its tile row, its first row in plane
 /// coordinates, its slice of the output, and its tiles' index entries.
+/// Splits `out` (a region of `row_stride` bytes per row) into one disjoint slice per band
+/// of tile rows, each with its tile row, its first plane row and its tiles, so that bands
+/// can be decoded in parallel.
+fn region_bands<'o, 'e>(
+    tile_height: u32,
+    region: Rect,
+    tiles: &'e RegionTiles<'e>,
+    out: &'o mut [u8],
+    row_stride: usize,
+) -> Vec<Band<'o, 'e>> {
+    let ((first_col, last_col), (first_row, last_row)) = (tiles.cols, tiles.rows);
+    let cols = (last_col - first_col) as usize + 1;
+    let mut bands = Vec::new();
+    let mut rest = out;
+    let mut y = region.y;
+    for row in first_row..=last_row {
+        let band_end = ((u64::from(row) + 1) * u64::from(tile_height))
+            .min(u64::from(region.y) + u64::from(region.height)) as u32;
+        let rows = (band_end - y) as usize;
+        let take = if row == last_row {
+            rest.len()
+        } else {
+            (rows * row_stride).min(rest.len())
+        };
+        let (band, after) = rest.split_at_mut(take);
+        let first = (row - first_row) as usize * cols;
+        bands.push((row, y, band, &tiles.entries[first..first + cols]));
+        rest = after;
+        y = band_end;
+    }
+    bands
+}
+
 type Band<'o, 'e> = (u32, u32, &'o mut [u8], &'e [Option<&'e IndexEntry>]);
 
 /// The tiles under a region, in row-major order: `entries[r * cols + c]` is the tile at

@@ -150,7 +150,15 @@ fn container_box(w: f64, h: f64) -> BoxArea {
 /// The truck, the container frame and the cargo.
 fn layout(w: f64, h: f64, rng: &mut SplitMix64) -> Vec<Block> {
     let c = container_box(w, h);
-    let mut blocks = vec![
+    let mut blocks = frame(w, h, &c);
+    wheels(w, h, &mut blocks);
+    cargo(w, h, &c, rng, &mut blocks);
+    blocks
+}
+
+/// The steel of the truck: cab, engine, chassis, and the container's rails and posts.
+fn frame(w: f64, h: f64, c: &BoxArea) -> Vec<Block> {
+    vec![
         // Cab: steel shell, engine block.
         Block {
             x0: w * 0.01,
@@ -210,7 +218,10 @@ fn layout(w: f64, h: f64, rng: &mut SplitMix64) -> Vec<Block> {
             material: STEEL,
             thickness_mm: 45.0,
         },
-    ];
+    ]
+}
+
+fn wheels(w: f64, h: f64, blocks: &mut Vec<Block>) {
     // Wheels: approximated by squares of rubber and steel rims.
     for &wx in &[0.06, 0.55, 0.62, 0.85, 0.92] {
         blocks.push(Block {
@@ -230,6 +241,10 @@ fn layout(w: f64, h: f64, rng: &mut SplitMix64) -> Vec<Block> {
             thickness_mm: 30.0,
         });
     }
+}
+
+/// Pallets along the container floor, and one dense package hidden among them.
+fn cargo(w: f64, h: f64, c: &BoxArea, rng: &mut SplitMix64, blocks: &mut Vec<Block>) {
     // Pallets of cargo along the floor, stacked one or two high.
     let floor = c.y1 - h * 0.02;
     let mut x = c.x0 + w * 0.01;
@@ -274,7 +289,6 @@ fn layout(w: f64, h: f64, rng: &mut SplitMix64) -> Vec<Block> {
         material: DENSE,
         thickness_mm: 250.0,
     });
-    blocks
 }
 
 #[cfg(test)]

@@ -79,6 +79,17 @@ impl<'a> Cursor<'a> {
         Ok(u32::from_le_bytes(self.array(what)?))
     }
 
+    /// Reads a plane's geometry as PLAN and the index's plane table write it: width,
+    /// height, tile width, tile height, each a little-endian `u32`.
+    pub fn geometry(&mut self) -> Result<[u32; 4]> {
+        Ok([
+            self.u32("width")?,
+            self.u32("height")?,
+            self.u32("tile width")?,
+            self.u32("tile height")?,
+        ])
+    }
+
     /// Reads a little-endian `u64`.
     pub fn u64(&mut self, what: &str) -> Result<u64> {
         Ok(u64::from_le_bytes(self.array(what)?))

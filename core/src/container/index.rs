@@ -79,32 +79,59 @@ impl Index {
                 ),
             ));
         }
-        let mut planes = Vec::with_capacity(plane_count as usize);
-        for _ in 0..plane_count {
-            let at = c.offset();
-            let width = c.u32("width")?;
-            let height = c.u32("height")?;
-            let tile_width = c.u32("tile width")?;
-            let tile_height = c.u32("tile height")?;
-            let grid = TileGrid::new(width, height, tile_width, tile_height).map_err(|_| {
-                Error::at(
+        let planes = (0..plane_count)
+            .map(|_| Self::parse_plane_ref(&mut c))
+            .collect::<Result<Vec<_>>>()?;
+        let entries = Self::parse_entries(&mut c, entry_count, offset, end)?;
+        for (i, p) in planes.iter().enumerate() {
+            let ok = entries
+                .get(p.plan_entry as usize)
+                .is_some_and(|e| e.chunk_type == ChunkType::PLAN && usize::from(e.plane) == i);
+            if !ok {
+                return Err(Error::at(
                     ErrorKind::IndexMismatch,
-                    at,
-                    "plane geometry with a zero size",
-                )
-            })?;
-            let sample_type = SampleType::from_id(c.u8("sample type")?)
-                .map_err(|e| Error::at(ErrorKind::IndexMismatch, at, e.message().to_string()))?;
-            let flags = c.u8("flags")?;
-            c.reserved(2)?;
-            let plan_entry = c.u32("plan entry")?;
-            planes.push(PlaneRef {
-                grid,
-                sample_type,
-                flags,
-                plan_entry,
-            });
+                    offset,
+                    format!("plane {i} does not point at its PLAN entry"),
+                ));
+            }
         }
+        c.finish("INDX")?;
+        Ok(Index { planes, entries })
+    }
+
+    /// One plane's row of the plane table.
+    fn parse_plane_ref(c: &mut Cursor<'_>) -> Result<PlaneRef> {
+        let at = c.offset();
+        let [width, height, tile_width, tile_height] = c.geometry()?;
+        let grid = TileGrid::new(width, height, tile_width, tile_height).map_err(|_| {
+            Error::at(
+                ErrorKind::IndexMismatch,
+                at,
+                "plane geometry with a zero size",
+            )
+        })?;
+        let sample_type = SampleType::from_id(c.u8("sample type")?)
+            .map_err(|e| Error::at(ErrorKind::IndexMismatch, at, e.message().to_string()))?;
+        let flags = c.u8("flags")?;
+        c.reserved(2)?;
+        let plan_entry = c.u32("plan entry")?;
+        Ok(PlaneRef {
+            grid,
+            sample_type,
+            flags,
+            plan_entry,
+        })
+    }
+
+    /// The chunk table: each entry must start where the one before ends, from the end of
+    /// the file header to `end`, so that the index describes the file without gap or
+    /// overlap. `offset` is the payload's, for the error of a table that stops short.
+    fn parse_entries(
+        c: &mut Cursor<'_>,
+        entry_count: u64,
+        offset: u64,
+        end: u64,
+    ) -> Result<Vec<IndexEntry>> {
         let mut entries = Vec::with_capacity(entry_count as usize);
         let mut expected_offset = FILE_HEADER_LEN;
         for _ in 0..entry_count {
@@ -145,20 +172,7 @@ impl Index {
                 format!("index entries end at {expected_offset} but the index starts at {end}"),
             ));
         }
-        for (i, p) in planes.iter().enumerate() {
-            let ok = entries
-                .get(p.plan_entry as usize)
-                .is_some_and(|e| e.chunk_type == ChunkType::PLAN && usize::from(e.plane) == i);
-            if !ok {
-                return Err(Error::at(
-                    ErrorKind::IndexMismatch,
-                    offset,
-                    format!("plane {i} does not point at its PLAN entry"),
-                ));
-            }
-        }
-        c.finish("INDX")?;
-        Ok(Index { planes, entries })
+        Ok(entries)
     }
 
     /// The payload bytes.

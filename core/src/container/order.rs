@@ -99,26 +99,39 @@ impl OrderChecker {
     fn feed_inner(&mut self, t: ChunkType, info: ChunkInfo, offset: u64) -> Result<()> {
         self.chunks += 1;
         Limits::check("chunks", self.chunks, self.limits.max_chunks)?;
-        let misplaced =
-            |what: &str| Error::at(ErrorKind::ChunkOrder, offset, format!("{t} chunk {what}"));
         if !t.is_known() {
-            if t.is_critical() {
-                return Err(Error::at(
-                    ErrorKind::UnknownCriticalChunk,
-                    offset,
-                    format!("unknown critical chunk type {t}; this reader cannot safely ignore it"),
-                ));
-            }
-            return match self.state {
-                State::Start | State::AfterHead => Err(misplaced("before META")),
-                State::Indexed => Err(misplaced("after INDX")),
-                State::Sealed => {
-                    self.state = State::Content;
-                    Ok(())
-                }
-                _ => Ok(()),
-            };
+            return self.unknown(t, offset);
         }
+        if !self.front_matter(t, offset, info)? {
+            self.content(t, offset, info)?;
+        }
+        Ok(())
+    }
+
+    /// A chunk type this reader does not know: refused if critical, else allowed wherever
+    /// content may stand (after a signature it opens the next generation).
+    fn unknown(&mut self, t: ChunkType, offset: u64) -> Result<()> {
+        if t.is_critical() {
+            return Err(Error::at(
+                ErrorKind::UnknownCriticalChunk,
+                offset,
+                format!("unknown critical chunk type {t}; this reader cannot safely ignore it"),
+            ));
+        }
+        match self.state {
+            State::Start | State::AfterHead => Err(misplaced(t, offset, "before META")),
+            State::Indexed => Err(misplaced(t, offset, "after INDX")),
+            State::Sealed => {
+                self.state = State::Content;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// HEAD, META, PERS and PLAN, and any chunk that comes before the first PLAN. Returns
+    /// whether the chunk was one of these; the others go to [`Self::content`].
+    fn front_matter(&mut self, t: ChunkType, offset: u64, info: ChunkInfo) -> Result<bool> {
         match (t, self.state) {
             (ChunkType::HEAD, State::Start) => self.state = State::AfterHead,
             (ChunkType::HEAD, _) => return Err(duplicate_or(t, offset, "must be the first chunk")),
@@ -146,9 +159,11 @@ impl OrderChecker {
                     "a second PERS chunk",
                 ))
             }
-            (ChunkType::PERS, _) => return Err(misplaced("must come right after META")),
+            (ChunkType::PERS, _) => return Err(misplaced(t, offset, "must come right after META")),
             (ChunkType::PLAN, State::AfterMeta | State::Planes) => self.plane(info, offset)?,
-            (ChunkType::PLAN, _) => return Err(misplaced("after tiles or other content")),
+            (ChunkType::PLAN, _) => {
+                return Err(misplaced(t, offset, "after tiles or other content"))
+            }
             (_, State::AfterMeta) => {
                 return Err(Error::at(
                     ErrorKind::MissingChunk,
@@ -156,12 +171,25 @@ impl OrderChecker {
                     format!("at least one PLAN must precede {t}"),
                 ))
             }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Every known chunk after the first PLAN: tiles, content, manifests, signatures and
+    /// the index.
+    fn content(&mut self, t: ChunkType, offset: u64, info: ChunkInfo) -> Result<()> {
+        match (t, self.state) {
             (ChunkType::TILE, State::Planes | State::Tiles) => {
                 self.tile(info, offset)?;
                 self.state = State::Tiles;
             }
             (ChunkType::TILE, _) => {
-                return Err(misplaced("after annotations, events or a manifest"))
+                return Err(misplaced(
+                    t,
+                    offset,
+                    "after annotations, events or a manifest",
+                ))
             }
             (
                 ChunkType::ANNO | ChunkType::EVNT,
@@ -178,7 +206,9 @@ impl OrderChecker {
                 self.state = State::Sealed;
             }
             (ChunkType::SIGN, State::Sealed) => {}
-            (ChunkType::SIGN, _) => return Err(misplaced("must follow a MANI or another SIGN")),
+            (ChunkType::SIGN, _) => {
+                return Err(misplaced(t, offset, "must follow a MANI or another SIGN"))
+            }
             (ChunkType::INDX, State::Sealed) => self.state = State::Indexed,
             (ChunkType::INDX, State::Indexed) => {
                 return Err(Error::at(
@@ -202,8 +232,8 @@ impl OrderChecker {
                     "TAIL must follow INDX",
                 ))
             }
-            (_, State::Indexed) => return Err(misplaced("after INDX")),
-            _ => return Err(misplaced("is not allowed here")),
+            (_, State::Indexed) => return Err(misplaced(t, offset, "after INDX")),
+            _ => return Err(misplaced(t, offset, "is not allowed here")),
         }
         Ok(())
     }
@@ -296,6 +326,11 @@ impl OrderChecker {
         }
         Ok(())
     }
+}
+
+/// A known chunk in a place the grammar does not allow.
+fn misplaced(t: ChunkType, offset: u64, what: &str) -> Error {
+    Error::at(ErrorKind::ChunkOrder, offset, format!("{t} chunk {what}"))
 }
 
 fn duplicate_or(t: ChunkType, offset: u64, misplaced: &str) -> Error {

@@ -44,10 +44,7 @@ impl PlaneHeader {
             ));
         }
         let geometry_at = c.offset();
-        let width = c.u32("width")?;
-        let height = c.u32("height")?;
-        let tile_width = c.u32("tile width")?;
-        let tile_height = c.u32("tile height")?;
+        let [width, height, tile_width, tile_height] = c.geometry()?;
         let grid = TileGrid::new(width, height, tile_width, tile_height).map_err(|_| {
             Error::at(
                 ErrorKind::MalformedChunk,

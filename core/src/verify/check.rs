@@ -27,10 +27,10 @@ use crate::container::signature::{signed_message, SignedFields};
 use crate::crypto::digest::Digest;
 use crate::crypto::{format_rfc3339_utc, KeyId, PublicKey, TrustDecision, TrustStore};
 use crate::error::Error;
-use crate::generations::{align, EntryMatch};
+use crate::generations::{align, ChunkRef, EntryMatch};
 use crate::metadata::{Action, DeriveOperation, Event};
 use crate::model::TileRef;
-use crate::verify::collect::{Collected, GenerationData};
+use crate::verify::collect::{Collected, GenerationData, SignatureData};
 use crate::verify::report::{
     EventReport, GenerationReport, Problem, Reason, RedactionReport, RegionReport, RemovedReport,
     SignatureReport, Status, VerifyReport,
@@ -99,12 +99,43 @@ pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport
     check_events(c, &signed, &mut problems, &mut report);
 
     let any_signature = !report.signatures.is_empty();
+    report.generations = generation_reports(
+        c,
+        &matches,
+        &redacted,
+        &signed,
+        any_signature,
+        &mut problems,
+    );
+    if any_signature && trust.is_none() {
+        problems.push(Problem::new(
+            Reason::NoTrustStore,
+            "no trust store was given, so no signer can be trusted",
+        ));
+    }
+
+    report.status = decide_status(&problems, &report, any_signature);
+    report.problems = problems;
+    report
+}
+
+/// One report per generation, with the problem of a generation sealed without a signature
+/// in a file where others are signed.
+fn generation_reports(
+    c: &Collected,
+    matches: &[GenerationMatch],
+    redacted: &Redacted,
+    signed: &[Vec<[u8; 16]>],
+    any_signature: bool,
+    problems: &mut Vec<Problem>,
+) -> Vec<GenerationReport> {
     let mut redacted_per_generation = vec![0usize; c.generations.len()];
     for &(k, _) in redacted.entries.keys() {
         if let Some(n) = redacted_per_generation.get_mut(k) {
             *n += 1;
         }
     }
+    let mut reports = Vec::with_capacity(c.generations.len());
     for (i, g) in c.generations.iter().enumerate() {
         let number = i as u32 + 1;
         let signers = signed.get(i).cloned().unwrap_or_default();
@@ -120,7 +151,7 @@ pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport
                 .at("MANI", g.manifest_offset),
             );
         }
-        report.generations.push(GenerationReport {
+        reports.push(GenerationReport {
             generation: number,
             manifest_offset: g.manifest_offset,
             manifest_digest: hex::encode(g.manifest_digest),
@@ -134,15 +165,13 @@ pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport
             signed_by: signers.iter().map(|k| KeyId(*k).to_hex()).collect(),
         });
     }
-    if any_signature && trust.is_none() {
-        problems.push(Problem::new(
-            Reason::NoTrustStore,
-            "no trust store was given, so no signer can be trusted",
-        ));
-    }
+    reports
+}
 
-    let invalid = problems.iter().any(|p| p.reason.invalidates());
-    report.status = if invalid {
+/// The decision: INVALID on any problem that invalidates, UNSIGNED without signatures,
+/// TRUSTED only when nothing at all is wrong and every generation has a trusted signer.
+fn decide_status(problems: &[Problem], report: &VerifyReport, any_signature: bool) -> Status {
+    if problems.iter().any(|p| p.reason.invalidates()) {
         Status::Invalid
     } else if !any_signature {
         Status::Unsigned
@@ -156,9 +185,7 @@ pub(crate) fn analyse(c: &Collected, trust: Option<&TrustStore>) -> VerifyReport
         Status::Trusted
     } else {
         Status::ValidUntrusted
-    };
-    report.problems = problems;
-    report
+    }
 }
 
 /// Rules 1a to 1c.
@@ -332,120 +359,161 @@ fn check_content(
     problems: &mut Vec<Problem>,
 ) {
     for (i, (g, m)) in c.generations.iter().zip(matches).enumerate() {
-        let number = i as u32 + 1;
         // Its entries were computed with another algorithm than the chunks' digests: no
         // chunk can match, and none was necessarily altered. DIGEST_ALGORITHM_MISMATCH
         // (rule 1a) is the one fact to report.
         if g.manifest.algorithm != c.algorithm {
             continue;
         }
-        let chunk_problem = |reason: Reason, chunk: &crate::generations::ChunkRef, why: &str| {
-            let name = match chunk.tile {
-                Some(t) => format!(
-                    "{} (tile ({}, {}) of plane {})",
-                    chunk.chunk_type, t.col, t.row, t.plane
-                ),
-                None => chunk.chunk_type.to_string(),
-            };
-            Problem::new(reason, format!("{name} {why}"))
-                .generation(number)
-                .at(&chunk.chunk_type.to_string(), chunk.offset)
-        };
-        if !c.complete {
-            let listed_types: HashSet<ChunkType> =
-                g.manifest.entries.iter().map(|e| e.chunk_type).collect();
-            for &p in &m.unmatched {
-                let Some(chunk) = g.content.get(p) else {
-                    continue;
-                };
-                problems.push(if listed_types.contains(&chunk.chunk_type) {
-                    chunk_problem(
-                        Reason::DigestMismatch,
-                        chunk,
-                        "matches no entry of its generation's manifest",
-                    )
-                } else {
-                    chunk_problem(
-                        Reason::UnlistedChunk,
-                        chunk,
-                        "is not listed in its generation's manifest",
-                    )
-                });
-            }
-            continue;
+        if c.complete {
+            check_complete_generation(i, g, m, redacted, problems);
+        } else {
+            check_partial_generation(i as u32 + 1, g, m, problems);
         }
+    }
+}
 
-        let mut listed: HashMap<(ChunkType, Digest), usize> = HashMap::new();
-        for (e, entry) in g.manifest.entries.iter().enumerate() {
-            listed.entry((entry.chunk_type, entry.digest)).or_insert(e);
-        }
-        let mut out_of_order: HashSet<usize> = HashSet::new();
-        let mut leftover = Vec::new();
-        for &p in &m.unmatched {
-            let Some(chunk) = g.content.get(p) else {
-                continue;
-            };
-            match listed.get(&(chunk.chunk_type, chunk.digest)) {
-                Some(&e) => {
-                    problems.push(chunk_problem(
-                        Reason::UnlistedChunk,
-                        chunk,
-                        &format!("is listed at entry {e} but is out of order or repeated"),
-                    ));
-                    if m.present.get(e).is_some_and(Option::is_none) {
-                        out_of_order.insert(e);
-                    }
-                }
-                None => leftover.push(chunk),
-            }
-        }
-        // Entries that lack their chunk with nothing to account for it, by type, in order.
-        let mut missing: HashMap<ChunkType, VecDeque<usize>> = HashMap::new();
-        for (e, entry) in g.manifest.entries.iter().enumerate() {
-            let absent = m.present.get(e).is_some_and(Option::is_none);
-            if absent && !out_of_order.contains(&e) && !redacted.entries.contains_key(&(i, e)) {
-                missing.entry(entry.chunk_type).or_default().push_back(e);
-            }
-        }
-        for chunk in leftover {
-            match missing
-                .get_mut(&chunk.chunk_type)
-                .and_then(VecDeque::pop_front)
-            {
-                Some(e) => problems.push(chunk_problem(
-                    Reason::DigestMismatch,
-                    chunk,
-                    &format!(
-                        "matches no entry of its generation's manifest; entry {e} of its type has no chunk: it was altered"
-                    ),
-                )),
-                None => problems.push(chunk_problem(
+/// A problem with one chunk of generation `number`, named by its type and, for a tile,
+/// its place.
+fn chunk_problem(number: u32, reason: Reason, chunk: &ChunkRef, why: &str) -> Problem {
+    let name = match chunk.tile {
+        Some(t) => format!(
+            "{} (tile ({}, {}) of plane {})",
+            chunk.chunk_type, t.col, t.row, t.plane
+        ),
+        None => chunk.chunk_type.to_string(),
+    };
+    Problem::new(reason, format!("{name} {why}"))
+        .generation(number)
+        .at(&chunk.chunk_type.to_string(), chunk.offset)
+}
+
+/// A region verification sees only some chunks, so a missing entry proves nothing: only
+/// the chunks it read and could not match are reported.
+fn check_partial_generation(
+    number: u32,
+    g: &GenerationData,
+    m: &GenerationMatch,
+    problems: &mut Vec<Problem>,
+) {
+    let listed_types: HashSet<ChunkType> =
+        g.manifest.entries.iter().map(|e| e.chunk_type).collect();
+    for &p in &m.unmatched {
+        let Some(chunk) = g.content.get(p) else {
+            continue;
+        };
+        problems.push(if listed_types.contains(&chunk.chunk_type) {
+            chunk_problem(
+                number,
+                Reason::DigestMismatch,
+                chunk,
+                "matches no entry of its generation's manifest",
+            )
+        } else {
+            chunk_problem(
+                number,
+                Reason::UnlistedChunk,
+                chunk,
+                "is not listed in its generation's manifest",
+            )
+        });
+    }
+}
+
+/// Every chunk of generation `i` must match its manifest entry, in order; a chunk that
+/// matches none is altered when an entry of its type lacks its chunk, else inserted; an
+/// entry left without a chunk must be accounted for by a redaction.
+fn check_complete_generation(
+    i: usize,
+    g: &GenerationData,
+    m: &GenerationMatch,
+    redacted: &Redacted,
+    problems: &mut Vec<Problem>,
+) {
+    let number = i as u32 + 1;
+    let mut listed: HashMap<(ChunkType, Digest), usize> = HashMap::new();
+    for (e, entry) in g.manifest.entries.iter().enumerate() {
+        listed.entry((entry.chunk_type, entry.digest)).or_insert(e);
+    }
+    let mut out_of_order: HashSet<usize> = HashSet::new();
+    let mut leftover = Vec::new();
+    for &p in &m.unmatched {
+        let Some(chunk) = g.content.get(p) else {
+            continue;
+        };
+        match listed.get(&(chunk.chunk_type, chunk.digest)) {
+            Some(&e) => {
+                problems.push(chunk_problem(
+                    number,
                     Reason::UnlistedChunk,
                     chunk,
-                    "is not listed in its generation's manifest (inserted, spliced in, or planted)",
-                )),
+                    &format!("is listed at entry {e} but is out of order or repeated"),
+                ));
+                if m.present.get(e).is_some_and(Option::is_none) {
+                    out_of_order.insert(e);
+                }
             }
+            None => leftover.push(chunk),
         }
-        let mut removed: Vec<usize> = missing.into_values().flatten().collect();
-        removed.sort_unstable();
-        for e in removed {
-            let chunk_type = g
-                .manifest
-                .entries
-                .get(e)
-                .map(|x| x.chunk_type.to_string())
-                .unwrap_or_default();
-            problems.push(
-                Problem::new(
-                    Reason::RemovedWithoutRedaction,
-                    format!(
-                        "entry {e} ({chunk_type}) of the manifest has no chunk, and no redaction record names it"
-                    ),
-                )
-                .generation(number)
-                .at("MANI", g.manifest_offset),
-            );
+    }
+    // Entries that lack their chunk with nothing to account for it, by type, in order.
+    let mut missing: HashMap<ChunkType, VecDeque<usize>> = HashMap::new();
+    for (e, entry) in g.manifest.entries.iter().enumerate() {
+        let absent = m.present.get(e).is_some_and(Option::is_none);
+        if absent && !out_of_order.contains(&e) && !redacted.entries.contains_key(&(i, e)) {
+            missing.entry(entry.chunk_type).or_default().push_back(e);
         }
+    }
+    for chunk in leftover {
+        match missing
+            .get_mut(&chunk.chunk_type)
+            .and_then(VecDeque::pop_front)
+        {
+            Some(e) => problems.push(chunk_problem(
+                number,
+                Reason::DigestMismatch,
+                chunk,
+                &format!(
+                    "matches no entry of its generation's manifest; entry {e} of its type has no chunk: it was altered"
+                ),
+            )),
+            None => problems.push(chunk_problem(
+                number,
+                Reason::UnlistedChunk,
+                chunk,
+                "is not listed in its generation's manifest (inserted, spliced in, or planted)",
+            )),
+        }
+    }
+    report_removed(number, g, missing, problems);
+}
+
+/// Entries of generation `number` whose chunk is gone with no redaction record naming it.
+fn report_removed(
+    number: u32,
+    g: &GenerationData,
+    missing: HashMap<ChunkType, VecDeque<usize>>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut removed: Vec<usize> = missing.into_values().flatten().collect();
+    removed.sort_unstable();
+    for e in removed {
+        let chunk_type = g
+            .manifest
+            .entries
+            .get(e)
+            .map(|x| x.chunk_type.to_string())
+            .unwrap_or_default();
+        problems.push(
+            Problem::new(
+                Reason::RemovedWithoutRedaction,
+                format!(
+                    "entry {e} ({chunk_type}) of the manifest has no chunk, and no redaction record names it"
+                ),
+            )
+            .generation(number)
+            .at("MANI", g.manifest_offset),
+        );
     }
 }
 
@@ -501,74 +569,15 @@ fn check_signatures(
         for (n, s) in g.signatures.iter().enumerate() {
             let index = reports.len();
             let r = &s.record;
-            let mut reasons: Vec<(Reason, String)> = Vec::new();
-            if r.chain != s.expected_chain {
-                reasons.push((
-                    Reason::SignatureChainMismatch,
-                    "the chain digest is not the digest of the signatures before it".to_owned(),
-                ));
-            }
-            if KeyId::from_public_key(&r.public_key).0 != r.key_id {
-                reasons.push((
-                    Reason::KeyIdMismatch,
-                    "the key id is not the id of the public key".to_owned(),
-                ));
-            }
-            let message = signed_message(&SignedFields {
-                version: c.version,
-                file_id: &c.file_id,
-                algorithm: c.algorithm,
-                generation: number,
-                manifest_digest: &g.manifest_digest,
-                key_id: &r.key_id,
-                role: r.role,
-                time: r.time,
-                chain: &r.chain,
-            });
-            let key = PublicKey::from_bytes(&r.public_key);
-            // A signature beyond the expected count makes the file invalid whatever it
-            // verifies to; not checking it bounds the Ed25519 work a hostile file can ask
-            // for to 255 signatures per generation.
-            let failure = match &key {
-                Ok(_) if n >= expected => None,
-                Ok(k) => k.verify_strict(&message, &r.signature).err(),
-                Err(e) => Some(Error::new(e.kind(), e.message())),
-            };
-            if let Some(e) = failure {
-                reasons.push((Reason::BadSignature, e.message().to_owned()));
-            }
-            if !keys_seen.insert(r.public_key) {
-                reasons.push((
-                    Reason::DuplicateSignature,
-                    format!(
-                        "key {} already signed generation {number}",
-                        hex::encode(r.key_id)
-                    ),
-                ));
-            }
-            if n >= expected {
-                reasons.push((
-                    Reason::UnexpectedSignature,
-                    format!(
-                        "the manifest expects {expected} signature(s); this is number {}",
-                        n + 1
-                    ),
-                ));
-            }
+            let (mut reasons, key) = signature_faults(c, g, number, n, s, &mut keys_seen);
             let valid = reasons.is_empty();
-            let mut trust_decision = None;
-            let mut agency = None;
-            if let (true, Some(store), Ok(key)) = (valid, trust, key.as_ref()) {
-                let decision = store.evaluate(key, r.role, r.time);
-                agency = store.lookup(&key.key_id()).map(|k| k.agency.clone());
-                if let Some(reason) = trust_reason(&decision) {
-                    reasons.push((
-                        reason,
-                        format!("trust store: {decision} for role {}", r.role),
-                    ));
+            let (trust_decision, agency) = match (valid, trust, key.as_ref()) {
+                (true, Some(store), Ok(key)) => {
+                    let (decision, agency) = trust_check(store, key, r, &mut reasons);
+                    (Some(decision), agency)
                 }
-                trust_decision = Some(decision);
-            }
+                _ => (None, None),
+            };
             if valid {
                 valid_keys.push(r.key_id);
             }
@@ -608,6 +617,94 @@ fn check_signatures(
         signed.push(valid_keys);
     }
     signed
+}
+
+/// What is wrong with signature `n` of generation `number` by itself (chain, key id,
+/// Ed25519, a repeated key, one more than the manifest expects), with its public key.
+fn signature_faults(
+    c: &Collected,
+    g: &GenerationData,
+    number: u32,
+    n: usize,
+    s: &SignatureData,
+    keys_seen: &mut HashSet<[u8; 32]>,
+) -> (Vec<(Reason, String)>, crate::error::Result<PublicKey>) {
+    let expected = usize::from(g.manifest.expected_signatures);
+    let r = &s.record;
+    let mut reasons: Vec<(Reason, String)> = Vec::new();
+    if r.chain != s.expected_chain {
+        reasons.push((
+            Reason::SignatureChainMismatch,
+            "the chain digest is not the digest of the signatures before it".to_owned(),
+        ));
+    }
+    if KeyId::from_public_key(&r.public_key).0 != r.key_id {
+        reasons.push((
+            Reason::KeyIdMismatch,
+            "the key id is not the id of the public key".to_owned(),
+        ));
+    }
+    let message = signed_message(&SignedFields {
+        version: c.version,
+        file_id: &c.file_id,
+        algorithm: c.algorithm,
+        generation: number,
+        manifest_digest: &g.manifest_digest,
+        key_id: &r.key_id,
+        role: r.role,
+        time: r.time,
+        chain: &r.chain,
+    });
+    let key = PublicKey::from_bytes(&r.public_key);
+    // A signature beyond the expected count makes the file invalid whatever it
+    // verifies to; not checking it bounds the Ed25519 work a hostile file can ask
+    // for to 255 signatures per generation.
+    let failure = match &key {
+        Ok(_) if n >= expected => None,
+        Ok(k) => k.verify_strict(&message, &r.signature).err(),
+        Err(e) => Some(Error::new(e.kind(), e.message())),
+    };
+    if let Some(e) = failure {
+        reasons.push((Reason::BadSignature, e.message().to_owned()));
+    }
+    if !keys_seen.insert(r.public_key) {
+        reasons.push((
+            Reason::DuplicateSignature,
+            format!(
+                "key {} already signed generation {number}",
+                hex::encode(r.key_id)
+            ),
+        ));
+    }
+    if n >= expected {
+        reasons.push((
+            Reason::UnexpectedSignature,
+            format!(
+                "the manifest expects {expected} signature(s); this is number {}",
+                n + 1
+            ),
+        ));
+    }
+    (reasons, key)
+}
+
+/// The trust store's decision on a valid signature's key, role and time, and the key's
+/// agency; a decision other than trusted adds its reason.
+fn trust_check(
+    store: &TrustStore,
+    key: &PublicKey,
+    r: &crate::container::signature::SignatureRecord,
+    reasons: &mut Vec<(Reason, String)>,
+) -> (TrustDecision, Option<String>) {
+    let decision = store.evaluate(key, r.role, r.time);
+    let agency = store.lookup(&key.key_id()).map(|k| k.agency.clone());
+    if let Some(reason) = trust_reason(&decision) {
+        reasons.push((
+            reason,
+            format!("trust store: {decision} for role {}", r.role),
+        ));
+    }
+    (decision, agency)
 }
 
 fn trust_reason(decision: &TrustDecision) -> Option<Reason> {

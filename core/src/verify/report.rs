@@ -637,6 +637,60 @@ impl VerifyReport {
         Some(error)
     }
 
+    /// One line per signature: its key, role, time, validity and trust.
+    fn write_signatures(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.signatures.iter().enumerate() {
+            write!(
+                f,
+                "signature {} (generation {}): key {} as {} at {}: {}",
+                i + 1,
+                s.generation,
+                s.key_id,
+                s.role,
+                s.time,
+                if s.valid { "valid" } else { "NOT VALID" }
+            )?;
+            if let Some(t) = &s.trust {
+                write!(f, ", {}", t.name())?;
+            }
+            if let Some(a) = &s.agency {
+                write!(f, " ({a})")?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+
+    /// One line per redaction record, then one per chunk it removed.
+    fn write_redactions(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in &self.redactions {
+            write!(
+                f,
+                "redaction (generation {}) at {} by {} as {}",
+                r.generation, r.time, r.actor_key_id, r.actor_role
+            )?;
+            if let Some(a) = &r.actor_agency {
+                write!(f, " for {a}")?;
+            }
+            writeln!(f, ", because: {}", r.reason)?;
+            for x in &r.removed {
+                write!(
+                    f,
+                    "  removed {} (generation {}, entry {})",
+                    x.chunk, x.generation, x.entry
+                )?;
+                if let (Some(p), Some(c), Some(w)) = (x.plane, x.col, x.row) {
+                    write!(f, " tile ({c}, {w}) of plane {p}")?;
+                }
+                if !x.valid {
+                    write!(f, " [record does not match the file]")?;
+                }
+                writeln!(f)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The report as pretty-printed JSON (the shape documented on each type).
     pub fn to_json(&self) -> String {
         // Only strings, numbers, booleans, lists and maps with string keys: serializing
@@ -679,50 +733,8 @@ impl fmt::Display for VerifyReport {
             }
             writeln!(f)?;
         }
-        for (i, s) in self.signatures.iter().enumerate() {
-            write!(
-                f,
-                "signature {} (generation {}): key {} as {} at {}: {}",
-                i + 1,
-                s.generation,
-                s.key_id,
-                s.role,
-                s.time,
-                if s.valid { "valid" } else { "NOT VALID" }
-            )?;
-            if let Some(t) = &s.trust {
-                write!(f, ", {}", t.name())?;
-            }
-            if let Some(a) = &s.agency {
-                write!(f, " ({a})")?;
-            }
-            writeln!(f)?;
-        }
-        for r in &self.redactions {
-            write!(
-                f,
-                "redaction (generation {}) at {} by {} as {}",
-                r.generation, r.time, r.actor_key_id, r.actor_role
-            )?;
-            if let Some(a) = &r.actor_agency {
-                write!(f, " for {a}")?;
-            }
-            writeln!(f, ", because: {}", r.reason)?;
-            for x in &r.removed {
-                write!(
-                    f,
-                    "  removed {} (generation {}, entry {})",
-                    x.chunk, x.generation, x.entry
-                )?;
-                if let (Some(p), Some(c), Some(w)) = (x.plane, x.col, x.row) {
-                    write!(f, " tile ({c}, {w}) of plane {p}")?;
-                }
-                if !x.valid {
-                    write!(f, " [record does not match the file]")?;
-                }
-                writeln!(f)?;
-            }
-        }
+        self.write_signatures(f)?;
+        self.write_redactions(f)?;
         for e in &self.events {
             writeln!(
                 f,
