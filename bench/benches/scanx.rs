@@ -113,12 +113,8 @@ fn write(
     for (id, p) in ids.into_iter().zip(planes) {
         w.write_plane(id, p).expect("pixels");
     }
-    w.finish(&[SignRequest {
-        signer: key,
-        role: Role::Scanner,
-        time: SIGNING_TIME,
-    }])
-    .expect("finish")
+    w.finish(&[SignRequest::new(key, Role::Scanner, SIGNING_TIME)])
+        .expect("finish")
 }
 
 fn configure<'a>(

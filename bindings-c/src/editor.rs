@@ -58,10 +58,7 @@ fn agency(country: *const c_char, name: *const c_char) -> Result<Option<Agency>,
         ffi::opt_text(name, "agency_name")?,
     ) {
         (None, None) => Ok(None),
-        (Some(country), Some(name)) => Ok(Some(Agency {
-            country: country.to_owned(),
-            name: name.to_owned(),
-        })),
+        (Some(country), Some(name)) => Ok(Some(Agency::new(country, name))),
         _ => Err(Failure::invalid(
             "an agency needs both its country and its name (or neither)",
         )),
@@ -256,14 +253,14 @@ pub extern "C" fn scanx_editor_transfer(
         let e = ffi::arg_mut(editor, "editor")?;
         let s = ffi::arg_ref(signer, "signer")?;
         let stamp = ffi::arg_ref(stamp, "stamp")?;
-        let from = Agency {
-            country: ffi::text(from_country, "from_country")?.to_owned(),
-            name: ffi::text(from_name, "from_name")?.to_owned(),
-        };
-        let to = Agency {
-            country: ffi::text(to_country, "to_country")?.to_owned(),
-            name: ffi::text(to_name, "to_name")?.to_owned(),
-        };
+        let from = Agency::new(
+            ffi::text(from_country, "from_country")?,
+            ffi::text(from_name, "from_name")?,
+        );
+        let to = Agency::new(
+            ffi::text(to_country, "to_country")?,
+            ffi::text(to_name, "to_name")?,
+        );
         let (event_stamp, role) = stamp_from_c(s.signer.as_ref(), stamp)?;
         let event = event_stamp.transfer(from, to)?;
         e.editor.add_event(&event)?;

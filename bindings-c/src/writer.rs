@@ -59,11 +59,7 @@ pub(crate) fn push_signature(
 
 pub(crate) fn sign_requests(list: &[PendingSignature]) -> Vec<SignRequest<'_>> {
     list.iter()
-        .map(|p| SignRequest {
-            signer: p.signer.as_ref(),
-            role: p.role,
-            time: p.time,
-        })
+        .map(|p| SignRequest::new(p.signer.as_ref(), p.role, p.time))
         .collect()
 }
 

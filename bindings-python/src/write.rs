@@ -91,11 +91,7 @@ impl Signers {
     fn requests(&self) -> Vec<SignRequest<'_>> {
         self.signers
             .iter()
-            .map(|(signer, role, time)| SignRequest {
-                signer: signer.as_ref(),
-                role: *role,
-                time: *time,
-            })
+            .map(|(signer, role, time)| SignRequest::new(signer.as_ref(), *role, *time))
             .collect()
     }
 }

@@ -4,9 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use scanx::atomic::Access;
-use scanx::metadata::{
-    Channel, DisplayWindow, Extensions, PersonalData, PlaneAttributes, ScanMetadata, View,
-};
+use scanx::metadata::{Channel, DisplayWindow, PersonalData, PlaneAttributes, ScanMetadata, View};
 use scanx::pixels::{Codec, Encoding, Filter, PixelBuffer};
 use scanx::provenance::EventStamp;
 use scanx::{DigestAlgorithm, PlaneSpec, Role, SignRequest, WriteOptions, Writer};
@@ -163,10 +161,10 @@ fn parse_plane_option(text: &str) -> Result<PlaneInput, String> {
                 let (c, w) = value
                     .split_once(':')
                     .ok_or_else(|| format!("window={value:?} is not CENTER:WIDTH"))?;
-                window = Some(DisplayWindow {
-                    center: number("window", c)?,
-                    width: number("window", w)?,
-                });
+                window = Some(DisplayWindow::new(
+                    number("window", c)?,
+                    number("window", w)?,
+                ));
             }
             "personal" => {
                 personal = match value {
@@ -191,20 +189,13 @@ fn parse_plane_option(text: &str) -> Result<PlaneInput, String> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
+    let mut attributes =
+        PlaneAttributes::new(name, view, channel, spacing, meaning).with_rescale(slope, intercept);
+    attributes.display_window = window;
     Ok(PlaneInput {
         file,
         personal,
-        attributes: PlaneAttributes {
-            name,
-            view,
-            channel,
-            pixel_spacing_mm: spacing,
-            value_meaning: meaning,
-            rescale_slope: slope,
-            rescale_intercept: intercept,
-            display_window: window,
-            extensions: Extensions::new(),
-        },
+        attributes,
     })
 }
 
@@ -309,11 +300,7 @@ pub fn run(args: CreateArgs) -> CliResult<i32> {
     };
     let signers: Vec<SignRequest<'_>> = key
         .iter()
-        .map(|k| SignRequest {
-            signer: k,
-            role: args.role,
-            time,
-        })
+        .map(|k| SignRequest::new(k, args.role, time))
         .collect();
     let options = WriteOptions::default().with_digest(digest);
     let (tile_width, tile_height) = args.tile;

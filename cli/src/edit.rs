@@ -53,10 +53,7 @@ pub fn parse_agency(text: &str) -> Result<Agency, String> {
     let (country, name) = text.split_once(':').ok_or_else(|| {
         format!("{text:?} is not COUNTRY:NAME (for example \"BE:Belgian Customs\")")
     })?;
-    Ok(Agency {
-        country: country.trim().to_owned(),
-        name: name.trim().to_owned(),
-    })
+    Ok(Agency::new(country.trim(), name.trim()))
 }
 
 /// Countersign a file: a new generation with a countersign event, signed by your key.
@@ -209,11 +206,7 @@ fn finish(session: Session, common: &EditCommon, event: &Event) -> CliResult<i32
         stamp,
         role,
     } = session;
-    let signers = [SignRequest {
-        signer: &key,
-        role,
-        time: stamp.time,
-    }];
+    let signers = [SignRequest::new(&key, role, stamp.time)];
     write_output(&common.output, common.force, Access::Shared, |w| {
         editor.write_to(w, &signers)
     })?;

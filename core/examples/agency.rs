@@ -165,11 +165,7 @@ pub fn run(out_dir: &Path) -> Result<Outcome> {
     let exported = out_dir.join("2-exported.scx");
     editor.save(
         &exported,
-        &[SignRequest {
-            signer: &belgium_key,
-            role: Role::Agency,
-            time: export_time,
-        }],
+        &[SignRequest::new(&belgium_key, Role::Agency, export_time)],
     )?;
     statuses.push(check(
         &exported,
@@ -197,11 +193,7 @@ pub fn run(out_dir: &Path) -> Result<Outcome> {
     let countersigned = out_dir.join("3-countersigned.scx");
     editor.save(
         &countersigned,
-        &[SignRequest {
-            signer: &brazil_key,
-            role: Role::Agency,
-            time: receive_time,
-        }],
+        &[SignRequest::new(&brazil_key, Role::Agency, receive_time)],
     )?;
     statuses.push(check(&countersigned, &trust, "countersigned by Brazil")?);
 
@@ -248,11 +240,11 @@ fn capture(path: &Path, scanner_key: &SigningKey, belgium: &Agency) -> Result<()
             &metadata,
             WriteOptions::deterministic(*b"agency-example!!", [7; 32]),
         )?;
-        w.personal_data(&PersonalData {
-            registration_plates: vec!["1-ABC-234".to_owned()],
-            driver_name: Some("Jan Peeters".to_owned()),
-            ..PersonalData::default()
-        })?;
+        w.personal_data(
+            &PersonalData::new()
+                .with_registration_plate("1-ABC-234")
+                .with_driver_name("Jan Peeters"),
+        )?;
         // Every plane is declared before any tile is written.
         let mut planes = Vec::new();
         for attributes in [
@@ -269,11 +261,7 @@ fn capture(path: &Path, scanner_key: &SigningKey, belgium: &Agency) -> Result<()
         w.write_plane(planes[0], &scan.high)?;
         w.write_plane(planes[1], &scan.low)?;
         w.event(&capture)?;
-        w.finish(&[SignRequest {
-            signer: scanner_key,
-            role: Role::Scanner,
-            time: CAPTURE_TIME,
-        }])?;
+        w.finish(&[SignRequest::new(scanner_key, Role::Scanner, CAPTURE_TIME)])?;
         Ok(())
     })
 }

@@ -49,17 +49,13 @@ fn run() -> Result<()> {
     let key_id = key.public_key().key_id();
     let metadata = ScanMetadata::example();
     let time = 1_772_353_200; // 2026-03-01T08:20:00Z, fixed so the demo output is reproducible
-    let capture = Event {
-        id: "6f1c2d3e-4b5a-4789-9abc-def012345678".into(),
-        time: format_rfc3339_utc(time),
-        actor: Actor {
-            key_id: key_id.to_hex(),
-            agency: Some(metadata.agency.clone()),
-            role: Role::Scanner,
-        },
-        action: Action::Capture {},
-        extensions: Default::default(),
-    };
+    let actor = Actor::from_key_id(
+        key_id.to_hex(),
+        Role::Scanner,
+        Some(metadata.agency.clone()),
+    );
+    let capture = Event::new(format_rfc3339_utc(time), actor, Action::Capture {})
+        .with_id("6f1c2d3e-4b5a-4789-9abc-def012345678");
 
     let t = Instant::now();
     let written = scanx::atomic::write_atomic(&path, scanx::atomic::Access::Shared, |sink| {
@@ -85,11 +81,7 @@ fn run() -> Result<()> {
         w.write_plane(low, &scan.low)?;
         w.annotation(&Annotation::example())?;
         w.event(&capture)?;
-        w.finish(&[SignRequest {
-            signer: &key,
-            role: Role::Scanner,
-            time,
-        }])?;
+        w.finish(&[SignRequest::new(&key, Role::Scanner, time)])?;
         Ok(())
     });
     written?;
@@ -221,11 +213,7 @@ fn run() -> Result<()> {
     let t = Instant::now();
     editor.save(
         &redacted_path,
-        &[SignRequest {
-            signer: &agency_key,
-            role: Role::Agency,
-            time: stamp.time,
-        }],
+        &[SignRequest::new(&agency_key, Role::Agency, stamp.time)],
     )?;
     let removed = match &event.action {
         Action::Redact { removed, .. } => removed.len(),

@@ -185,11 +185,7 @@ fn write_signed(
     )?;
     w.write_plane(high, &planes.0)?;
     w.write_plane(low, &planes.1)?;
-    Ok(w.finish(&[SignRequest {
-        signer: key,
-        role: Role::Scanner,
-        time: SIGNING_TIME,
-    }])?)
+    Ok(w.finish(&[SignRequest::new(key, Role::Scanner, SIGNING_TIME)])?)
 }
 
 /// The best time of `RUNS` runs of `f`.

@@ -18,8 +18,9 @@ use crate::crypto::digest::{
 use crate::crypto::{KeyId, PublicKey, Role, Signer, SIGNATURE_LEN};
 use crate::error::{Error, ErrorKind, Result};
 
-/// One signature to add when a generation is sealed.
+/// One signature to add when a generation is sealed: build it with [`SignRequest::new`].
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct SignRequest<'a> {
     /// Who signs: an in-memory key or an external signer (HSM, KMS).
     pub signer: &'a dyn Signer,
@@ -28,6 +29,24 @@ pub struct SignRequest<'a> {
     /// Signing time in seconds since the Unix epoch, UTC. Passed in, never read from the
     /// clock here, so output is reproducible (R14).
     pub time: i64,
+}
+
+impl<'a> SignRequest<'a> {
+    /// A signature by `signer` in `role` at `time` (seconds since the Unix epoch, UTC).
+    /// All three are required: the signed message names the key, the role and the time.
+    /// The time is given, never read from the clock, so that output is reproducible.
+    ///
+    /// ```
+    /// use scanx::crypto::{Role, SigningKey};
+    /// use scanx::SignRequest;
+    ///
+    /// let key = SigningKey::from_seed(&[7; 32]);
+    /// let request = SignRequest::new(&key, Role::Scanner, 1_772_352_930);
+    /// assert_eq!(request.role, Role::Scanner);
+    /// ```
+    pub fn new(signer: &'a dyn Signer, role: Role, time: i64) -> SignRequest<'a> {
+        SignRequest { signer, role, time }
+    }
 }
 
 impl std::fmt::Debug for SignRequest<'_> {

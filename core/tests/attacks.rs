@@ -368,31 +368,19 @@ fn entry_of(file: &[u8], t: ChunkType) -> (u32, String, Option<(u16, u32, u32)>)
 /// Adds a generation holding one crafted redaction event, signed by the agency.
 fn add_redaction(file: &[u8], removed: Vec<RemovedChunk>) -> Vec<u8> {
     let hsm = hsm_signer();
-    let actor = Actor {
-        key_id: agency_public().key_id().to_hex(),
-        agency: None,
-        role: Role::Agency,
+    let actor = Actor::from_key_id(agency_public().key_id().to_hex(), Role::Agency, None);
+    let action = Action::Redact {
+        reason: "test".to_owned(),
+        removed,
     };
-    let event = Event {
-        id: "6e7f8091-a2b3-4c4d-9e5f-6a7b8c9d0e1f".to_owned(),
-        time: "2026-03-02T09:00:00Z".to_owned(),
-        actor,
-        action: Action::Redact {
-            reason: "test".to_owned(),
-            removed,
-        },
-        extensions: Default::default(),
-    };
+    let event = Event::new("2026-03-02T09:00:00Z", actor, action)
+        .with_id("6e7f8091-a2b3-4c4d-9e5f-6a7b8c9d0e1f");
     // The attacker's own tooling: it seals over whatever it was given.
     let mut editor = Editor::from_bytes_unverified(file.to_vec(), &scanx::ReadOptions::default())
         .expect("an editor");
     editor.add_event(&event).expect("a valid event");
     editor
-        .to_bytes(&[SignRequest {
-            signer: &hsm,
-            role: Role::Agency,
-            time: T_AGENCY,
-        }])
+        .to_bytes(&[SignRequest::new(&hsm, Role::Agency, T_AGENCY)])
         .expect("written")
 }
 
@@ -400,18 +388,7 @@ fn add_redaction(file: &[u8], removed: Vec<RemovedChunk>) -> Vec<u8> {
 fn a_redaction_event_naming_a_chunk_still_present_is_invalid() {
     let scan = the_journey().scan.clone();
     let (entry, digest, _) = entry_of(&scan, ChunkType::PERS);
-    let file = add_redaction(
-        &scan,
-        vec![RemovedChunk {
-            generation: 1,
-            entry,
-            chunk: "PERS".to_owned(),
-            digest,
-            plane: None,
-            col: None,
-            row: None,
-        }],
-    );
+    let file = add_redaction(&scan, vec![RemovedChunk::new(1, entry, "PERS", digest)]);
     let report = verify(&file, &trust_store());
     assert_detected(&report, Status::Invalid, Reason::RedactedChunkPresent);
     assert_eq!(report.reasons(), [Reason::RedactedChunkPresent]);
@@ -430,15 +407,7 @@ fn a_redaction_record_that_matches_nothing_is_a_bad_reference() {
     ] {
         let file = add_redaction(
             &scan,
-            vec![RemovedChunk {
-                generation,
-                entry,
-                chunk: chunk.to_owned(),
-                digest,
-                plane: None,
-                col: None,
-                row: None,
-            }],
+            vec![RemovedChunk::new(generation, entry, chunk, digest)],
         );
         let report = verify(&file, &trust_store());
         assert_detected(&report, Status::Invalid, Reason::BadRedactionReference);
@@ -459,15 +428,7 @@ fn a_trusted_redaction_of_an_unsalted_chunk_is_rejected() {
         let removed = assemble(&header, &chunks);
         let file = add_redaction(
             &removed,
-            vec![RemovedChunk {
-                generation: 1,
-                entry,
-                chunk: t.to_string(),
-                digest,
-                plane: None,
-                col: None,
-                row: None,
-            }],
+            vec![RemovedChunk::new(1, entry, t.to_string(), digest)],
         );
         let report = verify(&file, &trust_store());
         assert_detected(&report, Status::Invalid, Reason::BadRedactionReference);
@@ -566,11 +527,7 @@ fn the_same_signature_is_never_counted_twice() {
         ))
         .expect("plane");
     w.write_plane(p, &pixels_u16(8, 8, 0)).expect("pixels");
-    let request = SignRequest {
-        signer: &key,
-        role: Role::Scanner,
-        time: T_SCAN,
-    };
+    let request = SignRequest::new(&key, Role::Scanner, T_SCAN);
     let twice = w.finish(&[request, request]).expect("file");
     let report = verify(&twice, &trust_store());
     assert_detected(&report, Status::Invalid, Reason::DuplicateSignature);

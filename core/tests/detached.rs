@@ -45,16 +45,8 @@ fn detached_signatures_give_the_same_file_as_signing_in_process() {
     let (scanner, agency) = keys();
     let expected = writer()
         .finish(&[
-            SignRequest {
-                signer: &scanner,
-                role: Role::Scanner,
-                time: T,
-            },
-            SignRequest {
-                signer: &agency,
-                role: Role::Agency,
-                time: T + 1,
-            },
+            SignRequest::new(&scanner, Role::Scanner, T),
+            SignRequest::new(&agency, Role::Agency, T + 1),
         ])
         .expect("signed");
     let mut sealing = writer()
@@ -125,19 +117,11 @@ fn a_wrong_or_missing_signature_is_refused() {
 fn an_editor_seals_detached_exactly_as_in_process() {
     let (scanner, agency) = keys();
     let file = writer()
-        .finish(&[SignRequest {
-            signer: &scanner,
-            role: Role::Scanner,
-            time: T,
-        }])
+        .finish(&[SignRequest::new(&scanner, Role::Scanner, T)])
         .expect("signed");
     let editor = Editor::from_bytes(file).expect("editor");
     let expected = editor
-        .to_bytes(&[SignRequest {
-            signer: &agency,
-            role: Role::Agency,
-            time: T + 9,
-        }])
+        .to_bytes(&[SignRequest::new(&agency, Role::Agency, T + 9)])
         .expect("edited");
     let mut sealing = editor
         .write_detached(

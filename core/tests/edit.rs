@@ -33,11 +33,7 @@ fn original() -> Result<(Vec<u8>, PixelBuffer)> {
 }
 
 fn actor() -> Actor {
-    Actor {
-        key_id: "00112233445566778899aabbccddeeff".into(),
-        agency: None,
-        role: Role::Agency,
-    }
+    Actor::from_key_id("00112233445566778899aabbccddeeff", Role::Agency, None)
 }
 
 /// The stamp of `actor()` at 2026-03-02T10:00:00Z with event id `id`.
@@ -190,11 +186,7 @@ fn save_replaces_atomically_and_never_touches_the_input_on_failure() -> Result<(
     // Failure 1: the signer fails while the new file is being written over the input.
     let key = scanx::crypto::SigningKey::from_seed(&[42; 32]);
     let failing = FailingSigner(key.public_key());
-    let request = scanx::SignRequest {
-        signer: &failing,
-        role: Role::Agency,
-        time: 1_772_445_600,
-    };
+    let request = scanx::SignRequest::new(&failing, Role::Agency, 1_772_445_600);
     let e = editor
         .save(&path, &[request])
         .expect_err("the signer fails");

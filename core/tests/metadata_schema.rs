@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use scanx::crypto::Role;
 use scanx::metadata::checks::{self, COUNTRY_CODES};
 use scanx::metadata::*;
-use scanx::ErrorKind;
+use scanx::{ErrorKind, TileRef};
 use serde_json::{json, Value};
 
 const MAX_BYTES: u64 = 4 << 20;
@@ -134,33 +134,13 @@ fn every_action() -> Vec<Action> {
         Action::Redact {
             reason: "Cab photograph and personal data.".to_owned(),
             removed: vec![
-                RemovedChunk {
-                    generation: 1,
-                    entry: 2,
-                    chunk: "PERS".to_owned(),
-                    digest: digest(1),
-                    plane: None,
-                    col: None,
-                    row: None,
-                },
-                RemovedChunk {
-                    generation: 1,
-                    entry: 9,
-                    chunk: "TILE".to_owned(),
-                    digest: digest(2),
-                    plane: Some(2),
-                    col: Some(0),
-                    row: Some(0),
-                },
-                RemovedChunk {
-                    generation: 1,
-                    entry: 5,
-                    chunk: "PLAN".to_owned(),
-                    digest: digest(3),
-                    plane: Some(2),
-                    col: None,
-                    row: None,
-                },
+                RemovedChunk::new(1, 2, "PERS", digest(1)),
+                RemovedChunk::new(1, 9, "TILE", digest(2)).with_tile(TileRef {
+                    plane: 2,
+                    col: 0,
+                    row: 0,
+                }),
+                RemovedChunk::new(1, 5, "PLAN", digest(3)).with_plane(2),
             ],
         },
         Action::ReEncode {
@@ -189,10 +169,7 @@ fn every_action() -> Vec<Action> {
         },
         Action::Transfer {
             from: Agency::example(),
-            to: Agency {
-                country: "BR".to_owned(),
-                name: "Receita Federal do Brasil".to_owned(),
-            },
+            to: Agency::new("BR", "Receita Federal do Brasil"),
         },
         Action::Countersign {
             note: Some("Received intact.".to_owned()),
@@ -203,36 +180,29 @@ fn every_action() -> Vec<Action> {
 fn events() -> Vec<Event> {
     every_action()
         .into_iter()
-        .map(|action| Event {
-            action,
-            ..Event::example()
+        .map(|action| {
+            let mut event = Event::example();
+            event.action = action;
+            event
         })
         .collect()
 }
 
 fn annotations() -> Vec<Annotation> {
-    let polygon = Annotation {
-        geometry: Geometry::Polygon {
-            points: vec![[0.5, 0.5], [100.0, 0.0], [100.0, 80.25], [3.0, 70.0]],
-        },
-        source: AnnotationSource::Operator,
-        algorithm: None,
-        confidence: None,
-        inspection: None,
-        label: None,
-        ..Annotation::example()
+    let mut polygon = Annotation::example();
+    polygon.geometry = Geometry::Polygon {
+        points: vec![[0.5, 0.5], [100.0, 0.0], [100.0, 80.25], [3.0, 70.0]],
     };
-    let mask = Annotation {
-        geometry: Geometry::mask_from_bits(7, 9, 5, 3, &[0b0111_0111, 0b0111_0000])
-            .unwrap_or_else(|e| panic!("{e}")),
-        source: AnnotationSource::GroundTruth,
-        inspection: Some(InspectionOutcome {
-            result: InspectionResult::NotFound,
-            time: None,
-            notes: None,
-        }),
-        ..Annotation::example()
-    };
+    polygon.source = AnnotationSource::Operator;
+    polygon.algorithm = None;
+    polygon.confidence = None;
+    polygon.inspection = None;
+    polygon.label = None;
+    let mut mask = Annotation::example()
+        .with_source(AnnotationSource::GroundTruth)
+        .with_inspection_outcome(InspectionOutcome::new(InspectionResult::NotFound));
+    mask.geometry = Geometry::mask_from_bits(7, 9, 5, 3, &[0b0111_0111, 0b0111_0000])
+        .unwrap_or_else(|e| panic!("{e}"));
     vec![Annotation::example(), polygon, mask]
 }
 
@@ -250,11 +220,7 @@ fn valid_documents() -> Vec<(Record, Value)> {
     minimal.views.clear();
     minimal.extensions.clear();
     minimal.site.name = None;
-    minimal.conveyance = Conveyance {
-        kind: ConveyanceKind::RailWagon,
-        container_numbers: Vec::new(),
-        wagon_numbers: vec!["218124712173".to_owned()],
-    };
+    minimal.conveyance = Conveyance::new(ConveyanceKind::RailWagon).with_wagon("218124712173");
     documents.push((Record::Meta, value(&minimal)));
     documents.extend(annotations().iter().map(|a| (Record::Anno, value(a))));
     documents.extend(events().iter().map(|e| (Record::Evnt, value(e))));
@@ -786,45 +752,37 @@ prop_compose! {
         ), 0..4),
         extensions in extensions(),
     ) -> ScanMetadata {
-        ScanMetadata {
-            scan_id,
-            time,
-            site: Site { locode, name: site_name },
-            agency: Agency { country: agency.0, name: agency.1 },
-            scanner: Scanner {
-                manufacturer: scanner.0,
-                model: scanner.1,
-                serial: scanner.2,
-                software_version: scanner.3,
-                source_type,
-                energies_mev,
-            },
-            conveyance: Conveyance {
-                kind,
-                container_numbers: container_numbers.into_iter().collect(),
-                wagon_numbers: wagon_numbers.into_iter().collect(),
-            },
-            declaration: declaration.map(|(number, document, hs, origin, destination)| Declaration {
-                declaration_number: Some(number),
-                transport_document: document,
-                hs_codes: hs.into_iter().collect(),
-                origin_country: origin,
-                destination_country: destination,
-            }),
-            views: views
-                .into_iter()
-                .map(|(view, source_position, scan_direction, speed, object, detector, angle)| ViewGeometry {
-                    view,
-                    source_position,
-                    scan_direction,
-                    conveyance_speed_m_s: speed,
-                    distance_source_object_mm: object,
-                    distance_source_detector_mm: detector,
-                    beam_angle_deg: angle,
-                })
-                .collect(),
-            extensions,
-        }
+        let mut site = Site::new(locode);
+        site.name = site_name;
+        let scanner = Scanner::new(scanner.0, scanner.1, scanner.2, scanner.3, source_type, energies_mev);
+        let mut conveyance = Conveyance::new(kind);
+        conveyance.container_numbers = container_numbers.into_iter().collect();
+        conveyance.wagon_numbers = wagon_numbers.into_iter().collect();
+        let mut meta = ScanMetadata::new(time, site, Agency::new(agency.0, agency.1), scanner, conveyance)
+            .with_scan_id(scan_id);
+        meta.declaration = declaration.map(|(number, document, hs, origin, destination)| {
+            let mut declaration = Declaration::default().with_declaration_number(number);
+            declaration.transport_document = document;
+            declaration.hs_codes = hs.into_iter().collect();
+            declaration.origin_country = origin;
+            declaration.destination_country = destination;
+            declaration
+        });
+        meta.views = views
+            .into_iter()
+            .map(|(view, source_position, scan_direction, speed, object, detector, angle)| {
+                let mut geometry = ViewGeometry::new(view);
+                geometry.source_position = source_position;
+                geometry.scan_direction = scan_direction;
+                geometry.conveyance_speed_m_s = speed;
+                geometry.distance_source_object_mm = object;
+                geometry.distance_source_detector_mm = detector;
+                geometry.beam_angle_deg = angle;
+                geometry
+            })
+            .collect();
+        meta.extensions = extensions;
+        meta
     }
 }
 
@@ -871,20 +829,22 @@ prop_compose! {
         created in time_strategy(),
         extensions in extensions(),
     ) -> Annotation {
-        Annotation {
-            id,
-            plane,
-            geometry,
-            category,
-            label,
-            confidence,
-            algorithm: (source == AnnotationSource::Algorithm)
-                .then_some(AlgorithmInfo { name: algorithm.0, version: algorithm.1 }),
-            source,
-            inspection: inspection.map(|(result, time, notes)| InspectionOutcome { result, time, notes }),
-            created,
-            extensions,
-        }
+        let mut record = Annotation::new(plane, geometry, category)
+            .with_id(id)
+            .with_source(source)
+            .with_created(created);
+        record.label = label;
+        record.confidence = confidence;
+        record.algorithm = (source == AnnotationSource::Algorithm)
+            .then_some(AlgorithmInfo::new(algorithm.0, algorithm.1));
+        record.inspection = inspection.map(|(result, time, notes)| {
+            let mut outcome = InspectionOutcome::new(result);
+            outcome.time = time;
+            outcome.notes = notes;
+            outcome
+        });
+        record.extensions = extensions;
+        record
     }
 }
 

@@ -333,11 +333,7 @@ fn every_kind_of_event_is_signed_by_its_actor() -> Result<()> {
     ] {
         editor.add_event(&event)?;
     }
-    let file = editor.to_bytes(&[SignRequest {
-        signer: &hsm,
-        role: Role::Agency,
-        time: T_AGENCY,
-    }])?;
+    let file = editor.to_bytes(&[SignRequest::new(&hsm, Role::Agency, T_AGENCY)])?;
     let report = verify_bytes(&file, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Trusted, "{report}");
     let added: Vec<&str> = report
@@ -361,11 +357,7 @@ fn every_kind_of_event_is_signed_by_its_actor() -> Result<()> {
         .with_id(ids(6))
         .countersign(None)?;
     editor.add_event(&claim)?;
-    let file = editor.to_bytes(&[SignRequest {
-        signer: &hsm,
-        role: Role::Agency,
-        time: T_AGENCY,
-    }])?;
+    let file = editor.to_bytes(&[SignRequest::new(&hsm, Role::Agency, T_AGENCY)])?;
     let report = verify_bytes(&file, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Invalid);
     assert_eq!(report.reasons(), [Reason::EventActorNotSigner]);
@@ -392,11 +384,7 @@ fn a_derived_crop_names_its_parent_and_verifies() -> Result<()> {
     let region = Rect::new(34, 4, 30, 20);
     let request = CropRequest::new(region)
         .with_write_options(WriteOptions::deterministic([0x44; 16], [0x45; 32]));
-    let signers = [SignRequest {
-        signer: &hsm,
-        role: Role::Agency,
-        time: T_AGENCY,
-    }];
+    let signers = [SignRequest::new(&hsm, Role::Agency, T_AGENCY)];
     let crop = derive_crop(parent_bytes, &request, &stamp, &signers)?;
 
     let report = verify_bytes(&crop, Some(&trust_store()), &opts())?;
@@ -476,11 +464,7 @@ fn blake3_files_verify_too() -> Result<()> {
         scanx::metadata::PlaneAttributes::example_high_energy(),
     ))?;
     w.write_plane(p, &pixels_u16(40, 40, 3))?;
-    let file = w.finish(&[SignRequest {
-        signer: &scanner,
-        role: Role::Scanner,
-        time: T_SCAN,
-    }])?;
+    let file = w.finish(&[SignRequest::new(&scanner, Role::Scanner, T_SCAN)])?;
     let report = verify_bytes(&file, Some(&trust_store()), &opts())?;
     assert_eq!(report.status, Status::Trusted, "{report}");
     assert_eq!(report.algorithm, Some(scanx::DigestAlgorithm::Blake3));

@@ -691,10 +691,7 @@ fn write_input(input: &FileInput) -> Option<(Vec<u8>, Expected)> {
     }
     let mut event = Event::example();
     event.action = Action::Capture {};
-    event.actor = Actor {
-        role: Role::Scanner,
-        ..event.actor
-    };
+    event.actor.role = Role::Scanner;
     w.event(&event).expect("the capture event is refused");
     expected.events.push(event);
     for a in input.ancillary.iter().take(4) {
@@ -720,11 +717,7 @@ fn write_input(input: &FileInput) -> Option<(Vec<u8>, Expected)> {
         .collect();
     let requests: Vec<SignRequest<'_>> = keys
         .iter()
-        .map(|(key, role, time)| SignRequest {
-            signer: key,
-            role: *role,
-            time: *time,
-        })
+        .map(|(key, role, time)| SignRequest::new(key, *role, *time))
         .collect();
     expected.signatures = requests.len();
     let bytes = w
@@ -816,11 +809,7 @@ pub fn edit(data: &[u8]) {
             .expect("an annotation of plane 0 is refused");
         annotations.push(annotation);
     }
-    let actor = Actor {
-        key_id: "00112233445566778899aabbccddeeff".to_owned(),
-        agency: None,
-        role: Role::Agency,
-    };
+    let actor = Actor::from_key_id("00112233445566778899aabbccddeeff", Role::Agency, None);
     // 2026-04-01T10:00:00Z.
     let stamp = EventStamp::from_actor(actor, 1_775_037_600)
         .with_id("9d2b1f0e-4c3a-4b5d-8e6f-7a8b9c0d1e2f");
@@ -864,11 +853,7 @@ pub fn edit(data: &[u8]) {
     }
     let key = SigningKey::from_seed(&[ops; 32]);
     let signers = if ops & 16 != 0 {
-        vec![SignRequest {
-            signer: &key,
-            role: Role::Agency,
-            time: 1_775_000_000,
-        }]
+        vec![SignRequest::new(&key, Role::Agency, 1_775_000_000)]
     } else {
         Vec::new()
     };

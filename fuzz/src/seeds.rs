@@ -83,11 +83,7 @@ fn annotated() -> Result<Vec<u8>> {
     capture.actor.role = Role::Scanner;
     w.event(&capture)?;
     let k = key(1);
-    w.finish(&[SignRequest {
-        signer: &k,
-        role: Role::Scanner,
-        time: 1_772_352_930,
-    }])
+    w.finish(&[SignRequest::new(&k, Role::Scanner, 1_772_352_930)])
 }
 
 /// Two planes (u32 with delta + deflate, f32 with predictor + shuffle, stored), BLAKE3,
@@ -128,16 +124,8 @@ fn two_planes() -> Result<Vec<u8>> {
     w.ancillary_chunk(ChunkType(*b"vndR"), b"vendor bytes")?;
     let (k1, k2) = (key(1), key(2));
     w.finish(&[
-        SignRequest {
-            signer: &k1,
-            role: Role::Scanner,
-            time: 1_772_352_930,
-        },
-        SignRequest {
-            signer: &k2,
-            role: Role::Agency,
-            time: 1_772_400_000,
-        },
+        SignRequest::new(&k1, Role::Scanner, 1_772_352_930),
+        SignRequest::new(&k2, Role::Agency, 1_772_400_000),
     ])
 }
 
@@ -148,11 +136,11 @@ fn edited() -> Result<Vec<u8>> {
     // verification calls invalid; the sample is about structure, so edit it regardless.
     let mut editor = Editor::from_bytes_unverified(annotated()?, &scanx::ReadOptions::default())?;
     let k = key(2);
-    let actor = metadata::Actor {
-        key_id: k.public_key().key_id().to_hex(),
-        agency: Some(metadata::Agency::example()),
-        role: Role::Agency,
-    };
+    let actor = metadata::Actor::from_key_id(
+        k.public_key().key_id().to_hex(),
+        Role::Agency,
+        Some(metadata::Agency::example()),
+    );
     let request = RedactRequest::new("personal data removed before exchange")
         .personal_data()
         .tile(TileRef {
@@ -171,11 +159,7 @@ fn edited() -> Result<Vec<u8>> {
         points: vec![[0.5, 0.5], [10.0, 2.25], [4.0, 9.75]],
     };
     editor.add_annotation(&second)?;
-    editor.to_bytes(&[SignRequest {
-        signer: &k,
-        role: Role::Agency,
-        time: 1_772_442_000,
-    }])
+    editor.to_bytes(&[SignRequest::new(&k, Role::Agency, 1_772_442_000)])
 }
 
 /// Valid files written by the library, by name: every sample type, codec and filter,

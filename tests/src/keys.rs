@@ -154,10 +154,7 @@ impl TestKey {
 
 /// The receiving agency of the vectors.
 pub fn brazil() -> Agency {
-    Agency {
-        country: "BR".to_owned(),
-        name: "Receita Federal do Brasil".to_owned(),
-    }
+    Agency::new("BR", "Receita Federal do Brasil")
 }
 
 /// The trust store every vector is verified against: each test key but the unknown one.

@@ -2,8 +2,8 @@
 //! vectors are cut from.
 
 use scanx::metadata::{
-    Action, Actor, AlgorithmInfo, Annotation, AnnotationSource, Category, Event, Geometry,
-    PersonalData, PlaneAttributes, ScanMetadata,
+    Action, Actor, Annotation, Category, Event, Geometry, PersonalData, PlaneAttributes,
+    ScanMetadata,
 };
 use scanx::pixels::{Encoding, PixelBuffer, SampleType};
 use scanx::{DigestAlgorithm, PlaneSpec, Result, Role, SignRequest, Writer};
@@ -152,42 +152,25 @@ pub fn base_builder() -> Result<ScanBuilder> {
 
 /// A box annotation on `plane` that fits in a plane of 4 x 4 pixels or more.
 pub fn small_annotation(plane: u16, id: &str) -> Annotation {
-    Annotation {
-        id: id.to_owned(),
-        plane,
-        geometry: Geometry::BoundingBox {
-            x: 1,
-            y: 1,
-            width: 3,
-            height: 2,
-        },
-        category: Category::Narcotics,
-        label: Some("dense blocks behind the evaporator panel".to_owned()),
-        confidence: Some(0.87),
-        source: AnnotationSource::Algorithm,
-        algorithm: Some(AlgorithmInfo {
-            name: "acme-anomaly".to_owned(),
-            version: "2.3.0".to_owned(),
-        }),
-        inspection: None,
-        created: "2026-03-01T08:16:02.350Z".to_owned(),
-        extensions: Default::default(),
-    }
+    let geometry = Geometry::BoundingBox {
+        x: 1,
+        y: 1,
+        width: 3,
+        height: 2,
+    };
+    Annotation::new(plane, geometry, Category::Narcotics)
+        .with_id(id)
+        .with_label("dense blocks behind the evaporator panel")
+        .with_confidence(0.87)
+        .by_algorithm("acme-anomaly", "2.3.0")
+        .with_created("2026-03-01T08:16:02.350Z")
 }
 
 /// The scanner's capture event.
 pub fn capture_event() -> Event {
-    Event {
-        id: "0d5e3c1a-7b2f-4e9d-8a6c-5f4b3a2e1d0c".to_owned(),
-        time: "2026-03-01T08:15:31Z".to_owned(),
-        actor: Actor {
-            key_id: "00112233445566778899aabbccddeeff".to_owned(),
-            agency: None,
-            role: Role::Scanner,
-        },
-        action: Action::Capture {},
-        extensions: Default::default(),
-    }
+    let actor = Actor::from_key_id("00112233445566778899aabbccddeeff", Role::Scanner, None);
+    Event::new("2026-03-01T08:15:31Z", actor, Action::Capture {})
+        .with_id("0d5e3c1a-7b2f-4e9d-8a6c-5f4b3a2e1d0c")
 }
 
 /// A deterministic image: a gradient in both directions (what the predictors are for) with

@@ -76,6 +76,7 @@ vocabulary! {
 
 /// One annotation. Records are appended, never edited: a correction is a new record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Annotation {
     /// Identifies the record (UUID, lower-case canonical form); provenance events refer to
     /// it.
@@ -169,6 +170,7 @@ pub enum Geometry {
 /// The algorithm that made an annotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct AlgorithmInfo {
     /// Its name.
     pub name: String,
@@ -179,6 +181,7 @@ pub struct AlgorithmInfo {
 /// The outcome of physical inspection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct InspectionOutcome {
     /// What was found.
     pub result: InspectionResult,
@@ -269,7 +272,8 @@ impl Annotation {
         )
     }
 
-    /// As [`Annotation::new_box`], with any geometry (a polygon, a mask).
+    /// As [`Annotation::new_box`], with any geometry (a polygon, a mask). The plane, the
+    /// geometry and the category are required: an annotation says what is where.
     pub fn new(plane: u16, geometry: Geometry, category: Category) -> Annotation {
         Annotation {
             id: uuid::Uuid::new_v4().to_string(),
@@ -320,10 +324,7 @@ impl Annotation {
     /// [`AnnotationSource::Algorithm`] and the algorithm is named.
     pub fn by_algorithm(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
         self.source = AnnotationSource::Algorithm;
-        self.algorithm = Some(AlgorithmInfo {
-            name: name.into(),
-            version: version.into(),
-        });
+        self.algorithm = Some(AlgorithmInfo::new(name, version));
         self
     }
 
@@ -334,6 +335,65 @@ impl Annotation {
             time,
             notes: None,
         });
+        self
+    }
+
+    /// Records the outcome of physical inspection, with the inspectors' notes if any.
+    pub fn with_inspection_outcome(mut self, outcome: InspectionOutcome) -> Self {
+        self.inspection = Some(outcome);
+        self
+    }
+
+    /// Adds a vendor extension (its name must start with `x-`).
+    pub fn with_extension(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.into(), value);
+        self
+    }
+}
+
+impl AlgorithmInfo {
+    /// The algorithm `name` at `version` (model weights included): both are required, as a
+    /// finding can only be weighed, or reproduced, knowing exactly what made it.
+    pub fn new(name: impl Into<String>, version: impl Into<String>) -> AlgorithmInfo {
+        AlgorithmInfo {
+            name: name.into(),
+            version: version.into(),
+        }
+    }
+}
+
+impl InspectionOutcome {
+    /// What physical inspection showed; the result is all the schema requires. Set when
+    /// and what the inspectors reported with [`InspectionOutcome::with_time`] and
+    /// [`InspectionOutcome::with_notes`].
+    ///
+    /// ```
+    /// use scanx::metadata::{Annotation, InspectionOutcome, InspectionResult, Validate};
+    ///
+    /// let outcome = InspectionOutcome::new(InspectionResult::Confirmed)
+    ///     .with_time("2026-03-01T11:40:00Z")
+    ///     .with_notes("42 packages of cocaine, 50 kg in total.");
+    /// let annotation = Annotation::example().with_inspection_outcome(outcome);
+    /// annotation.validate()?;
+    /// # Ok::<(), scanx::Error>(())
+    /// ```
+    pub fn new(result: InspectionResult) -> InspectionOutcome {
+        InspectionOutcome {
+            result,
+            time: None,
+            notes: None,
+        }
+    }
+
+    /// Sets when the inspection took place (RFC 3339 in UTC).
+    pub fn with_time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
+        self
+    }
+
+    /// Sets what the inspectors reported.
+    pub fn with_notes(mut self, notes: impl Into<String>) -> Self {
+        self.notes = Some(notes.into());
         self
     }
 }

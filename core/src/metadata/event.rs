@@ -45,7 +45,11 @@ const DIGEST_HEX: usize = 64;
 /// assert_eq!(event.id.len(), 36);
 /// # Ok::<(), scanx::Error>(())
 /// ```
+///
+/// [`Event::new`] builds one from its parts, unvalidated, for an actor whose key is not at
+/// hand or for a file that must be reproducible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Event {
     /// Identifies the event (UUID, lower-case canonical form).
     pub id: String,
@@ -64,6 +68,7 @@ pub struct Event {
 /// Who made a change: the key that signs it, in which role, for which agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Actor {
     /// Key id of the signing key: 32 lower-case hexadecimal digits (16 bytes).
     pub key_id: String,
@@ -175,6 +180,7 @@ pub enum DeriveOperation {
 /// entry, and the digest in it, stay after the chunk is gone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RemovedChunk {
     /// The generation whose manifest lists the chunk, from 1.
     pub generation: u32,
@@ -255,9 +261,63 @@ impl Actor {
             role,
         }
     }
+
+    /// The actor whose key has the id `key_id` (32 lower-case hexadecimal digits), in
+    /// `role`, for `agency` if given: for a key known by its id only, such as one named by
+    /// an event read from a file. [`Validate`] on the event checks the id's form.
+    pub fn from_key_id(key_id: impl Into<String>, role: Role, agency: Option<Agency>) -> Actor {
+        Actor {
+            key_id: key_id.into(),
+            agency,
+            role,
+        }
+    }
 }
 
 impl Event {
+    /// An event: `actor` did `action` at `time`, with a fresh random id and no extensions.
+    /// The id, the time, the actor and the action are all the schema requires; set the id
+    /// with [`Event::with_id`] when the file must be reproducible.
+    ///
+    /// Not validated: check it with [`Validate::validate`] (the writer and the editor do).
+    /// [`crate::provenance::EventStamp`] builds validated events from a signing key.
+    ///
+    /// ```
+    /// use scanx::crypto::Role;
+    /// use scanx::metadata::{Action, Actor, Event, Validate};
+    ///
+    /// let actor = Actor::from_key_id("12".repeat(16), Role::Recipient, None);
+    /// let event = Event::new(
+    ///     "2026-03-03T12:00:00Z",
+    ///     actor,
+    ///     Action::Countersign { note: Some("received intact".to_owned()) },
+    /// )
+    /// .with_id("5e6f7081-92a3-4b4c-9d5e-6f708192a3b4");
+    /// event.validate()?;
+    /// # Ok::<(), scanx::Error>(())
+    /// ```
+    pub fn new(time: impl Into<String>, actor: Actor, action: Action) -> Event {
+        Event {
+            id: uuid::Uuid::new_v4().to_string(),
+            time: time.into(),
+            actor,
+            action,
+            extensions: Extensions::new(),
+        }
+    }
+
+    /// Sets the id (a UUID in lower-case canonical form).
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self
+    }
+
+    /// Adds a vendor extension (its name must start with `x-`).
+    pub fn with_extension(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.extensions.insert(name.into(), value);
+        self
+    }
+
     /// A valid event: the Belgian agency removed the personal-data chunk before sharing.
     pub fn example() -> Event {
         Event {
@@ -415,6 +475,53 @@ impl DeriveOperation {
 }
 
 impl RemovedChunk {
+    /// The chunk at `entry` (from 0) of generation `generation`'s manifest (from 1), of
+    /// type `chunk` (four ASCII letters, such as `PERS`), whose manifest entry holds
+    /// `digest` (64 lower-case hexadecimal digits): what every removed chunk must name. No
+    /// plane or tile position: add them with [`RemovedChunk::with_plane`] for a PLAN chunk
+    /// and [`RemovedChunk::with_tile`] for a TILE chunk, which requires them.
+    ///
+    /// Not validated here: [`Validate`] on the event checks every member.
+    ///
+    /// ```
+    /// use scanx::metadata::RemovedChunk;
+    /// use scanx::TileRef;
+    ///
+    /// let tile = RemovedChunk::new(1, 7, "TILE", "ab".repeat(32))
+    ///     .with_tile(TileRef { plane: 0, col: 1, row: 0 });
+    /// assert_eq!((tile.plane, tile.col, tile.row), (Some(0), Some(1), Some(0)));
+    /// ```
+    pub fn new(
+        generation: u32,
+        entry: u32,
+        chunk: impl Into<String>,
+        digest: impl Into<String>,
+    ) -> RemovedChunk {
+        RemovedChunk {
+            generation,
+            entry,
+            chunk: chunk.into(),
+            digest: digest.into(),
+            plane: None,
+            col: None,
+            row: None,
+        }
+    }
+
+    /// Sets the plane index (for a PLAN chunk; a TILE chunk takes [`RemovedChunk::with_tile`]).
+    pub fn with_plane(mut self, plane: u16) -> Self {
+        self.plane = Some(plane);
+        self
+    }
+
+    /// Sets the plane, column and row of a TILE chunk.
+    pub fn with_tile(mut self, tile: crate::TileRef) -> Self {
+        self.plane = Some(tile.plane);
+        self.col = Some(tile.col);
+        self.row = Some(tile.row);
+        self
+    }
+
     fn check(&self, path: &Path) -> Result<()> {
         if self.generation == 0 {
             return Err(path.field("generation").error("generations count from 1"));

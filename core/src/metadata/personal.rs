@@ -16,20 +16,20 @@ const MAX_OPERATORS: usize = 64;
 /// before sharing while every signature still verifies the rest (R6). Cab photographs are
 /// not here: they are image planes flagged as personal.
 ///
-/// Every member is optional: start from `Default` and set what is known.
+/// Every member is optional: start from [`PersonalData::new`] (or `Default`, the same
+/// empty record) and set what is known with the `with_` methods or the public fields.
 ///
 /// ```
 /// use scanx::metadata::{PersonalData, Validate};
 ///
-/// let personal = PersonalData {
-///     registration_plates: vec!["1-ABC-234".to_owned()],
-///     driver_name: Some("Jan Peeters".to_owned()),
-///     ..PersonalData::default()
-/// };
+/// let personal = PersonalData::new()
+///     .with_registration_plate("1-ABC-234")
+///     .with_driver_name("Jan Peeters");
 /// personal.validate()?;
 /// # Ok::<(), scanx::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PersonalData {
     /// Registration plates of the vehicles, as read (at most 64 characters each).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -64,6 +64,48 @@ pub struct PersonalData {
 }
 
 impl PersonalData {
+    /// An empty record: no member is required, so nothing is asked for; an empty record
+    /// is valid (and written as `{}`).
+    pub fn new() -> PersonalData {
+        PersonalData::default()
+    }
+
+    /// Adds a registration plate, as read.
+    pub fn with_registration_plate(mut self, plate: impl Into<String>) -> Self {
+        self.registration_plates.push(plate.into());
+        self
+    }
+
+    /// Sets the driver's name.
+    pub fn with_driver_name(mut self, name: impl Into<String>) -> Self {
+        self.driver_name = Some(name.into());
+        self
+    }
+
+    /// Adds the name of a scanner operator or image analyst.
+    pub fn with_operator_name(mut self, name: impl Into<String>) -> Self {
+        self.operator_names.push(name.into());
+        self
+    }
+
+    /// Sets the driver's identity document (kind and number).
+    pub fn with_driver_document(mut self, document: impl Into<String>) -> Self {
+        self.driver_document = Some(document.into());
+        self
+    }
+
+    /// Sets the free notes.
+    pub fn with_notes(mut self, notes: impl Into<String>) -> Self {
+        self.notes = Some(notes.into());
+        self
+    }
+
+    /// Adds a vendor extension (its name must start with `x-`).
+    pub fn with_extension(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.into(), value);
+        self
+    }
+
     /// A valid record for the truck of [`super::ScanMetadata::example`].
     pub fn example() -> PersonalData {
         PersonalData {

@@ -33,6 +33,7 @@ vocabulary! {
 /// How to read and show one plane's samples. The binary part of the PLAN chunk holds the
 /// size, sample type, tiling and the personal flag; this holds what the numbers mean.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PlaneAttributes {
     /// A human-readable name, such as `side high energy`.
     pub name: String,
@@ -73,6 +74,7 @@ fn one() -> f64 {
 /// grey scale.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct DisplayWindow {
     /// Centre of the window, in rescaled units. Finite.
     pub center: f64,
@@ -81,18 +83,26 @@ pub struct DisplayWindow {
 }
 
 impl PlaneAttributes {
-    /// What a plane's samples mean, with the members the schema requires; the samples are
-    /// not rescaled (slope 1, intercept 0) and no display window is suggested. Set the
-    /// others with struct update syntax.
+    /// What a plane's samples mean, with the members the schema requires (the name, the
+    /// view, the channel, the pixel spacing and the meaning of the values: without them a
+    /// viewer cannot place or read the plane); the samples are not rescaled (slope 1,
+    /// intercept 0) and no display window is suggested. Set the others with the `with_`
+    /// methods.
+    ///
+    /// Not validated: check it with [`Validate::validate`] (the writer does).
     ///
     /// ```
     /// use scanx::metadata::{Channel, DisplayWindow, PlaneAttributes, Validate, View};
     ///
-    /// let high = PlaneAttributes {
-    ///     rescale_slope: 1.0 / 65536.0,
-    ///     display_window: Some(DisplayWindow { center: 0.5, width: 1.0 }),
-    ///     ..PlaneAttributes::new("side high energy", View::Side, Channel::HighEnergy, [5.0, 5.0], "transmission")
-    /// };
+    /// let high = PlaneAttributes::new(
+    ///     "side high energy",
+    ///     View::Side,
+    ///     Channel::HighEnergy,
+    ///     [5.0, 5.0],
+    ///     "transmission",
+    /// )
+    /// .with_rescale(1.0 / 65536.0, 0.0)
+    /// .with_display_window(DisplayWindow::new(0.5, 1.0));
     /// high.validate()?;
     /// # Ok::<(), scanx::Error>(())
     /// ```
@@ -114,6 +124,25 @@ impl PlaneAttributes {
             display_window: None,
             extensions: Extensions::new(),
         }
+    }
+
+    /// Sets the rescaling: stored sample `s` means `s * slope + intercept`.
+    pub fn with_rescale(mut self, slope: f64, intercept: f64) -> Self {
+        self.rescale_slope = slope;
+        self.rescale_intercept = intercept;
+        self
+    }
+
+    /// Sets the window a viewer shows first.
+    pub fn with_display_window(mut self, window: DisplayWindow) -> Self {
+        self.display_window = Some(window);
+        self
+    }
+
+    /// Adds a vendor extension (its name must start with `x-`).
+    pub fn with_extension(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.into(), value);
+        self
     }
 
     /// The high-energy side view of [`super::ScanMetadata::example`]: 16-bit transmission,
@@ -146,6 +175,15 @@ impl PlaneAttributes {
             }),
             ..PlaneAttributes::example_high_energy()
         }
+    }
+}
+
+impl DisplayWindow {
+    /// The window from `center - width / 2` to `center + width / 2`, in rescaled units;
+    /// both are required, as together they are the window. [`Validate`] on the plane
+    /// checks them (finite, width above 0).
+    pub fn new(center: f64, width: f64) -> DisplayWindow {
+        DisplayWindow { center, width }
     }
 }
 

@@ -23,6 +23,7 @@ const MAX_ENERGY_MEV: f64 = 20.0;
 /// What was scanned, where, when, by whom and with what (R5). Holds no personal data:
 /// registration plates and names belong in [`super::PersonalData`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ScanMetadata {
     /// Identifies the scan (not the file: a scan exported twice keeps its id). A UUID in
     /// lower-case canonical form.
@@ -55,6 +56,7 @@ pub struct ScanMetadata {
 /// The scanning site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Site {
     /// UN/LOCODE of the place, such as `BEANR` (Antwerp).
     pub locode: String,
@@ -70,6 +72,7 @@ pub struct Site {
 /// A customs administration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Agency {
     /// ISO 3166-1 alpha-2 code of the agency's country.
     pub country: String,
@@ -96,6 +99,7 @@ vocabulary! {
 /// The scanner that took the image.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Scanner {
     /// Manufacturer's name.
     pub manufacturer: String,
@@ -132,6 +136,7 @@ vocabulary! {
 /// and live in [`super::PersonalData`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Conveyance {
     /// What was scanned.
     pub kind: ConveyanceKind,
@@ -146,9 +151,21 @@ pub struct Conveyance {
     pub wagon_numbers: Vec<String>,
 }
 
-/// References to the customs declaration covering the goods. At least one member.
+/// References to the customs declaration covering the goods. At least one member: start
+/// from `Default` (no member) and set the ones known with the `with_` methods.
+///
+/// ```
+/// use scanx::metadata::Declaration;
+///
+/// let declaration = Declaration::default()
+///     .with_declaration_number("26BE000000012345A7")
+///     .with_hs_code("080390")
+///     .with_origin_country("BR");
+/// assert_eq!(declaration.hs_codes, ["080390"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Declaration {
     /// The declaration's reference number (an MRN, for example).
     #[serde(
@@ -233,6 +250,7 @@ vocabulary! {
 /// How one view was acquired: enough to orient the image and to correct magnification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ViewGeometry {
     /// The view described.
     pub view: View,
@@ -548,6 +566,77 @@ impl ViewGeometry {
 }
 
 impl ScanMetadata {
+    /// A record with the members the schema requires, with a fresh random `scan_id`: when
+    /// the scan was taken (RFC 3339 in UTC, ending in `Z`), where, by which agency, with
+    /// which scanner and of what; a record without any of them cannot be placed or
+    /// trusted. No declaration, views or extensions: add them with the `with_` methods.
+    ///
+    /// Not validated (so that a record can be built to be refused, or repaired): check it
+    /// with [`Validate::validate`] (the writer does), or use [`ScanMetadata::builder`],
+    /// which validates.
+    ///
+    /// ```
+    /// use scanx::metadata::{
+    ///     Agency, Conveyance, ConveyanceKind, ScanMetadata, Scanner, Site, SourceType,
+    ///     Validate, View, ViewGeometry,
+    /// };
+    ///
+    /// let metadata = ScanMetadata::new(
+    ///     "2026-03-01T08:22:10Z",
+    ///     Site::new("BEANR"),
+    ///     Agency::new("BE", "General Administration of Customs and Excise"),
+    ///     Scanner::new("Acme", "CX-6000 DE", "CX6-00421", "4.2.1", SourceType::Linac, vec![6.0]),
+    ///     Conveyance::new(ConveyanceKind::Container).with_container("CSQU3054383"),
+    /// )
+    /// .with_view(ViewGeometry::new(View::Side));
+    /// metadata.validate()?;
+    /// # Ok::<(), scanx::Error>(())
+    /// ```
+    pub fn new(
+        time: impl Into<String>,
+        site: Site,
+        agency: Agency,
+        scanner: Scanner,
+        conveyance: Conveyance,
+    ) -> ScanMetadata {
+        ScanMetadata {
+            scan_id: uuid::Uuid::new_v4().to_string(),
+            time: time.into(),
+            site,
+            agency,
+            scanner,
+            conveyance,
+            declaration: None,
+            views: Vec::new(),
+            extensions: Extensions::new(),
+        }
+    }
+
+    /// Sets the scan id (a UUID in lower-case canonical form), for reproducible output or
+    /// a scan exported again.
+    pub fn with_scan_id(mut self, scan_id: impl Into<String>) -> Self {
+        self.scan_id = scan_id.into();
+        self
+    }
+
+    /// Sets the references to the customs declaration.
+    pub fn with_declaration(mut self, declaration: Declaration) -> Self {
+        self.declaration = Some(declaration);
+        self
+    }
+
+    /// Adds how a view was acquired.
+    pub fn with_view(mut self, view: ViewGeometry) -> Self {
+        self.views.push(view);
+        self
+    }
+
+    /// Adds a vendor extension (its name must start with `x-`).
+    pub fn with_extension(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.into(), value);
+        self
+    }
+
     /// A builder for a new record, with a fresh random `scan_id`; give it at least the
     /// time, the site, the agency, the scanner and what was scanned.
     ///
@@ -729,17 +818,25 @@ impl ScanMetadataBuilder {
 }
 
 impl Site {
-    /// A site by its UN/LOCODE, with no name.
+    /// A site by its UN/LOCODE, the one required member (it says where the scanner stands
+    /// in terms every agency reads), with no name.
     pub fn new(locode: impl Into<String>) -> Site {
         Site {
             locode: locode.into(),
             name: None,
         }
     }
+
+    /// Sets the human-readable name of the site or lane.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
 }
 
 impl Agency {
-    /// A customs administration: its country (ISO 3166-1 alpha-2) and name.
+    /// A customs administration: its country (ISO 3166-1 alpha-2) and name, both
+    /// required.
     pub fn new(country: impl Into<String>, name: impl Into<String>) -> Agency {
         Agency {
             country: country.into(),
@@ -749,7 +846,8 @@ impl Agency {
 }
 
 impl Scanner {
-    /// A scanner; every member is required by the schema.
+    /// A scanner; every member is required by the schema (an image is only read right
+    /// knowing the machine, its software and its beam energies).
     pub fn new(
         manufacturer: impl Into<String>,
         model: impl Into<String>,
@@ -770,7 +868,8 @@ impl Scanner {
 }
 
 impl Conveyance {
-    /// A conveyance of `kind` with no identifiers.
+    /// A conveyance of `kind` (the one required member) with no identifiers; add them
+    /// with [`Conveyance::with_container`] and [`Conveyance::with_wagon`].
     pub fn new(kind: ConveyanceKind) -> Conveyance {
         Conveyance {
             kind,
@@ -778,19 +877,62 @@ impl Conveyance {
             wagon_numbers: Vec::new(),
         }
     }
+
+    /// Adds an ISO 6346 container number in stored form (`CSQU3054383`).
+    pub fn with_container(mut self, number: impl Into<String>) -> Self {
+        self.container_numbers.push(number.into());
+        self
+    }
+
+    /// Adds a UIC wagon number in stored form (12 digits).
+    pub fn with_wagon(mut self, number: impl Into<String>) -> Self {
+        self.wagon_numbers.push(number.into());
+        self
+    }
+}
+
+impl Declaration {
+    /// Sets the declaration's reference number (an MRN, for example).
+    pub fn with_declaration_number(mut self, number: impl Into<String>) -> Self {
+        self.declaration_number = Some(number.into());
+        self
+    }
+
+    /// Sets the transport document number (bill of lading, CMR, CIM consignment note).
+    pub fn with_transport_document(mut self, document: impl Into<String>) -> Self {
+        self.transport_document = Some(document.into());
+        self
+    }
+
+    /// Adds a declared commodity code (6, 8 or 10 digits without dots).
+    pub fn with_hs_code(mut self, code: impl Into<String>) -> Self {
+        self.hs_codes.push(code.into());
+        self
+    }
+
+    /// Sets the country of origin (ISO 3166-1 alpha-2).
+    pub fn with_origin_country(mut self, country: impl Into<String>) -> Self {
+        self.origin_country = Some(country.into());
+        self
+    }
+
+    /// Sets the country of destination (ISO 3166-1 alpha-2).
+    pub fn with_destination_country(mut self, country: impl Into<String>) -> Self {
+        self.destination_country = Some(country.into());
+        self
+    }
 }
 
 impl ViewGeometry {
-    /// How `view` was acquired, with every optional member absent; set the ones known.
+    /// How `view` was acquired, with every optional member absent; set the ones known with
+    /// the `with_` methods. The view is required: it is how planes refer to the geometry.
     ///
     /// ```
     /// use scanx::metadata::{ScanDirection, View, ViewGeometry};
     ///
-    /// let side = ViewGeometry {
-    ///     scan_direction: Some(ScanDirection::LeftToRight),
-    ///     conveyance_speed_m_s: Some(0.4),
-    ///     ..ViewGeometry::new(View::Side)
-    /// };
+    /// let side = ViewGeometry::new(View::Side)
+    ///     .with_scan_direction(ScanDirection::LeftToRight)
+    ///     .with_conveyance_speed_m_s(0.4);
     /// assert_eq!(side.beam_angle_deg, None);
     /// ```
     pub fn new(view: View) -> ViewGeometry {
@@ -803,5 +945,40 @@ impl ViewGeometry {
             distance_source_detector_mm: None,
             beam_angle_deg: None,
         }
+    }
+    /// Sets where the source stands.
+    pub fn with_source_position(mut self, position: SourcePosition) -> Self {
+        self.source_position = Some(position);
+        self
+    }
+
+    /// Sets the order in which image lines were acquired.
+    pub fn with_scan_direction(mut self, direction: ScanDirection) -> Self {
+        self.scan_direction = Some(direction);
+        self
+    }
+
+    /// Sets the speed of the conveyance (or of the scanner over it), in m/s.
+    pub fn with_conveyance_speed_m_s(mut self, speed: f64) -> Self {
+        self.conveyance_speed_m_s = Some(speed);
+        self
+    }
+
+    /// Sets the distance from the source to the conveyance's centre plane, in mm.
+    pub fn with_distance_source_object_mm(mut self, distance: f64) -> Self {
+        self.distance_source_object_mm = Some(distance);
+        self
+    }
+
+    /// Sets the distance from the source to the detector, in mm.
+    pub fn with_distance_source_detector_mm(mut self, distance: f64) -> Self {
+        self.distance_source_detector_mm = Some(distance);
+        self
+    }
+
+    /// Sets the angle of the central beam above the horizontal, in degrees.
+    pub fn with_beam_angle_deg(mut self, angle: f64) -> Self {
+        self.beam_angle_deg = Some(angle);
+        self
     }
 }

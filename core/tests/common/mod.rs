@@ -124,10 +124,7 @@ pub fn store_with_revoked_scanner() -> TrustStore {
 }
 
 pub fn brazil() -> Agency {
-    Agency {
-        country: "BR".to_owned(),
-        name: "Receita Federal do Brasil".to_owned(),
-    }
+    Agency::new("BR", "Receita Federal do Brasil")
 }
 
 /// Smooth samples with a little texture.
@@ -171,11 +168,7 @@ pub fn scanner_file(signer: &dyn Signer, id: u8) -> Result<Vec<u8>> {
     let stamp = EventStamp::new(signer, Role::Scanner, None, T_SCAN)?
         .with_id("5a1c7e2b-0d3f-4a6b-8c9d-1e2f3a4b5c6d");
     w.event(&stamp.capture()?)?;
-    w.finish(&[SignRequest {
-        signer,
-        role: Role::Scanner,
-        time: T_SCAN,
-    }])
+    w.finish(&[SignRequest::new(signer, Role::Scanner, T_SCAN)])
 }
 
 /// A small signed file (a few KB) for exhaustive corruption: one 16 x 16 plane stored
@@ -202,11 +195,7 @@ pub fn small_file(signer: &dyn Signer, role: Role) -> Result<Vec<u8>> {
     let stamp = EventStamp::new(signer, role, None, T_SCAN)?
         .with_id("7c2d9e4f-1a3b-4c5d-8e6f-0a1b2c3d4e5f");
     w.event(&stamp.capture()?)?;
-    w.finish(&[SignRequest {
-        signer,
-        role,
-        time: T_SCAN,
-    }])
+    w.finish(&[SignRequest::new(signer, role, T_SCAN)])
 }
 
 /// One chunk of a file: its type and its whole bytes (header and payload).
@@ -351,22 +340,15 @@ pub fn journey() -> Result<Journey> {
         .with_id("2a3b4c5d-6e7f-4809-9a1b-2c3d4e5f6a7b")
         .transfer(Agency::example(), brazil())?;
     editor.add_event(&transfer)?;
-    let redacted = editor.to_bytes(&[SignRequest {
-        signer: &hsm,
-        role: Role::Agency,
-        time: T_AGENCY,
-    }])?;
+    let redacted = editor.to_bytes(&[SignRequest::new(&hsm, Role::Agency, T_AGENCY)])?;
 
     let recipient = recipient_key();
     let mut editor = Editor::from_bytes(redacted.clone())?;
     let stamp = EventStamp::new(&recipient, Role::Recipient, Some(brazil()), T_RECIPIENT)?
         .with_id("3b4c5d6e-7f80-4912-8b2c-3d4e5f6a7b8c");
     editor.add_event(&stamp.countersign(Some("received intact".to_owned()))?)?;
-    let countersigned = editor.to_bytes(&[SignRequest {
-        signer: &recipient,
-        role: Role::Recipient,
-        time: T_RECIPIENT,
-    }])?;
+    let countersigned =
+        editor.to_bytes(&[SignRequest::new(&recipient, Role::Recipient, T_RECIPIENT)])?;
     Ok(Journey {
         scan,
         redacted,

@@ -142,17 +142,8 @@ fn plane_over_tile_limit(ctx: &Context) -> Result<Vec<u8>> {
 fn planes_over_limit(ctx: &Context) -> Result<Vec<u8>> {
     let mut b = ScanBuilder::new();
     for i in 0..65 {
-        let attributes = PlaneAttributes {
-            name: format!("p{i}"),
-            view: View::Other,
-            channel: Channel::Other,
-            pixel_spacing_mm: [1.0, 1.0],
-            value_meaning: "x".to_owned(),
-            rescale_slope: 1.0,
-            rescale_intercept: 0.0,
-            display_window: None,
-            extensions: Default::default(),
-        };
+        let attributes =
+            PlaneAttributes::new(format!("p{i}"), View::Other, Channel::Other, [1.0, 1.0], "x");
         b = b.pattern_plane(
             SampleType::U8,
             (1, 1),

@@ -14,7 +14,7 @@ use scanx::crypto::digest::manifest_digest;
 use scanx::crypto::{parse_rfc3339_utc, CallbackSigner, Signer};
 use scanx::generations::{align, ChunkRef, EntryMatch, FileLayout};
 use scanx::metadata::{
-    Action, Agency, Annotation, AnnotationSource, Category, Event, PersonalData,
+    Action, Agency, AnnotationSource, Category, Event, PersonalData,
     PlaneAttributes, RemovedChunk,
 };
 use scanx::pixels::{Encoding, Rect, SampleType};
@@ -437,11 +437,7 @@ fn signed_by(ctx: &Context, key: TestKey, role: Role) -> Result<Vec<u8>> {
     let signer = key.signing_key();
     scan(&signer, role, key.agency(), 1)?.write_signed(
         ctx,
-        &[SignRequest {
-            signer: &signer,
-            role,
-            time: unix(SCANNED)?,
-        }],
+        &[SignRequest::new(&signer, role, unix(SCANNED)?)],
     )
 }
 
@@ -463,11 +459,7 @@ fn append(
     let stamp = EventStamp::new(&signer, key.role(), Some(key.agency()), time)?;
     let mut editor = Editor::from_bytes(file)?;
     edit(&mut editor, &stamp)?;
-    editor.to_bytes(&[SignRequest {
-        signer: &signer,
-        role: key.role(),
-        time,
-    }])
+    editor.to_bytes(&[SignRequest::new(&signer, key.role(), time)])
 }
 
 /// Adds the cab tiles to a redaction request.
@@ -494,11 +486,7 @@ fn signed_blake3(ctx: &Context) -> Result<Vec<u8>> {
         .digest(DigestAlgorithm::Blake3)
         .write_signed(
             ctx,
-            &[SignRequest {
-                signer: &signer,
-                role: Role::Scanner,
-                time: unix(SCANNED)?,
-            }],
+            &[SignRequest::new(&signer, Role::Scanner, unix(SCANNED)?)],
         )
 }
 
@@ -511,11 +499,7 @@ fn signed_external_signer(ctx: &Context) -> Result<Vec<u8>> {
     });
     scan(&external, Role::Scanner, Agency::example(), 1)?.write_signed(
         ctx,
-        &[SignRequest {
-            signer: &external,
-            role: Role::Scanner,
-            time: unix(SCANNED)?,
-        }],
+        &[SignRequest::new(&external, Role::Scanner, unix(SCANNED)?)],
     )
 }
 
@@ -576,15 +560,13 @@ fn redacted_tiles_two_rows_two_columns(ctx: &Context) -> Result<Vec<u8>> {
 
 fn annotated_by_analyst(ctx: &Context) -> Result<Vec<u8>> {
     append(signed_base(ctx)?, TestKey::Analyst, ANALYSED, |editor, stamp| {
-        let annotation = Annotation {
-            category: Category::Currency,
-            label: Some("banknote bundles in the roof lining".to_owned()),
-            confidence: None,
-            source: AnnotationSource::Operator,
-            algorithm: None,
-            created: stamp.time_rfc3339(),
-            ..small_annotation(0, ANALYST_ANNOTATION_ID)
-        };
+        let mut annotation = small_annotation(0, ANALYST_ANNOTATION_ID);
+        annotation.category = Category::Currency;
+        annotation.label = Some("banknote bundles in the roof lining".to_owned());
+        annotation.confidence = None;
+        annotation.source = AnnotationSource::Operator;
+        annotation.algorithm = None;
+        annotation.created = stamp.time_rfc3339();
         editor.add_annotation(&annotation)?;
         editor.add_event(
             &stamp
@@ -608,11 +590,7 @@ fn derived_crop(ctx: &Context) -> Result<Vec<u8>> {
         &parent,
         &request,
         &stamp,
-        &[SignRequest {
-            signer: &analyst,
-            role: Role::Analyst,
-            time,
-        }],
+        &[SignRequest::new(&analyst, Role::Analyst, time)],
     )
 }
 
@@ -688,11 +666,7 @@ fn tampered_chunk_spliced_from_other_file(ctx: &Context) -> Result<Vec<u8>> {
     let signer = TestKey::Scanner.signing_key();
     let other = scan(&signer, Role::Scanner, Agency::example(), 5)?.write_signed(
         &Context::new("another scan by the same scanner"),
-        &[SignRequest {
-            signer: &signer,
-            role: Role::Scanner,
-            time: unix(SCANNED)?,
-        }],
+        &[SignRequest::new(&signer, Role::Scanner, unix(SCANNED)?)],
     )?;
     let other = Surgery::parse(&other)?;
     let foreign = other.chunk(other.tile_position(0, 1, 0)?)?.clone();
@@ -719,11 +693,9 @@ fn tampered_tiles_swapped(ctx: &Context) -> Result<Vec<u8>> {
 }
 
 fn tampered_chunk_inserted(ctx: &Context) -> Result<Vec<u8>> {
-    let planted = Annotation {
-        category: Category::Weapons,
-        label: Some("rifle-shaped object".to_owned()),
-        ..small_annotation(0, PLANTED_ANNOTATION_ID)
-    };
+    let mut planted = small_annotation(0, PLANTED_ANNOTATION_ID);
+    planted.category = Category::Weapons;
+    planted.label = Some("rifle-shaped object".to_owned());
     tamper(&signed_base(ctx)?, |s| {
         let anno = s.position(ChunkType::ANNO)?;
         s.insert(
@@ -812,14 +784,17 @@ fn redaction_of_unsalted(ctx: &Context, t: ChunkType) -> Result<Vec<u8>> {
 }
 
 fn redacted_tile_record_invalid(ctx: &Context) -> Result<Vec<u8>> {
-    crafted_redaction(ctx, is_cab_tile, |r| RemovedChunk {
-        digest: "0".repeat(64),
-        ..r
+    crafted_redaction(ctx, is_cab_tile, |mut r| {
+        r.digest = "0".repeat(64);
+        r
     })
 }
 
 fn redacted_tile_record_other_position(ctx: &Context) -> Result<Vec<u8>> {
-    crafted_redaction(ctx, is_cab_tile, |r| RemovedChunk { col: Some(1), ..r })
+    crafted_redaction(ctx, is_cab_tile, |mut r| {
+        r.col = Some(1);
+        r
+    })
 }
 
 fn is_cab_tile(chunk: &ChunkRef) -> bool {
@@ -851,29 +826,26 @@ fn crafted_redaction(
             _ => None,
         })
         .ok_or_else(|| Error::invalid_argument("no such chunk"))?;
-    let removed = record(RemovedChunk {
-        generation: 1,
-        entry: entry as u32,
-        chunk: chunk.chunk_type.to_string(),
-        digest: hex::encode(chunk.digest),
-        plane: chunk.tile.map(|t| t.plane),
-        col: chunk.tile.map(|t| t.col),
-        row: chunk.tile.map(|t| t.row),
-    });
+    let mut true_record = RemovedChunk::new(
+        1,
+        entry as u32,
+        chunk.chunk_type.to_string(),
+        hex::encode(chunk.digest),
+    );
+    if let Some(tile) = chunk.tile {
+        true_record = true_record.with_tile(tile);
+    }
+    let removed = record(true_record);
     let offset = chunk.offset;
     // The event first (the editor reads only whole files), then the chunk removed: the
     // chunks before it keep their offsets, and no later manifest lists it.
     let appended = append(base, TestKey::Agency, REDACTED, |editor, stamp| {
-        let event = Event {
-            id: REDACT_ID.to_owned(),
-            time: stamp.time_rfc3339(),
-            actor: stamp.actor.clone(),
-            action: Action::Redact {
-                reason: REDACTION_REASON.to_owned(),
-                removed: vec![removed],
-            },
-            extensions: Default::default(),
+        let action = Action::Redact {
+            reason: REDACTION_REASON.to_owned(),
+            removed: vec![removed],
         };
+        let event =
+            Event::new(stamp.time_rfc3339(), stamp.actor.clone(), action).with_id(REDACT_ID);
         editor.add_event(&event)
     })?;
     let mut s = Surgery::parse(&appended)?;
@@ -976,12 +948,10 @@ fn tampered_appended_generation_unsigned(ctx: &Context) -> Result<Vec<u8>> {
         unix(ANALYSED)?,
     )?
     .with_id(ANNOTATE_ID);
-    let planted = Annotation {
-        category: Category::Weapons,
-        label: Some("rifle-shaped object".to_owned()),
-        created: stamp.time_rfc3339(),
-        ..small_annotation(0, PLANTED_ANNOTATION_ID)
-    };
+    let mut planted = small_annotation(0, PLANTED_ANNOTATION_ID);
+    planted.category = Category::Weapons;
+    planted.label = Some("rifle-shaped object".to_owned());
+    planted.created = stamp.time_rfc3339();
     let mut editor = Editor::from_bytes(signed_base(ctx)?)?;
     editor.add_annotation(&planted)?;
     editor.add_event(&stamp.annotate(vec![PLANTED_ANNOTATION_ID.to_owned()])?)?;

@@ -245,14 +245,7 @@ fn sample_f32(ctx: &Context) -> Result<Vec<u8>> {
     ];
     samples[..special.len()].copy_from_slice(&special);
     let pixels = PixelBuffer::from_f32(9, 5, &samples)?;
-    let attributes = PlaneAttributes {
-        name: "side Z-effective".to_owned(),
-        channel: Channel::ZEffective,
-        value_meaning: "z-effective".to_owned(),
-        rescale_slope: 1.0,
-        display_window: None,
-        ..PlaneAttributes::example_high_energy()
-    };
+    let attributes = z_effective_attributes();
     let spec = PlaneSpec::new(SampleType::F32, 9, 5, attributes)
         .with_tile_size(4, 4)
         .with_encoding(Encoding::default());
@@ -316,33 +309,35 @@ fn filter_wrapping(ctx: &Context) -> Result<Vec<u8>> {
 }
 
 /// The attributes of a plane of the top view.
-fn top_view(side: PlaneAttributes, name: &str) -> PlaneAttributes {
-    PlaneAttributes {
-        name: name.to_owned(),
-        view: View::Top,
-        ..side
-    }
+fn top_view(mut side: PlaneAttributes, name: &str) -> PlaneAttributes {
+    side.name = name.to_owned();
+    side.view = View::Top;
+    side
+}
+
+/// A Z-effective plane of the side view, with the high-energy plane's 5 mm pixels.
+fn z_effective_attributes() -> PlaneAttributes {
+    PlaneAttributes::new(
+        "side Z-effective",
+        View::Side,
+        Channel::ZEffective,
+        [5.0, 5.0],
+        "z-effective",
+    )
 }
 
 fn dual_energy_two_views(ctx: &Context) -> Result<Vec<u8>> {
     let mut metadata = ScanMetadata::example();
-    metadata.views.push(ViewGeometry {
-        view: View::Top,
-        source_position: Some(SourcePosition::Above),
-        scan_direction: Some(ScanDirection::LeftToRight),
-        conveyance_speed_m_s: Some(0.4),
-        distance_source_object_mm: Some(5200.0),
-        distance_source_detector_mm: Some(8100.0),
-        beam_angle_deg: Some(0.0),
-    });
-    let z_effective = PlaneAttributes {
-        name: "side Z-effective".to_owned(),
-        channel: Channel::ZEffective,
-        value_meaning: "z-effective".to_owned(),
-        rescale_slope: 1.0,
-        display_window: None,
-        ..PlaneAttributes::example_high_energy()
-    };
+    metadata.views.push(
+        ViewGeometry::new(View::Top)
+            .with_source_position(SourcePosition::Above)
+            .with_scan_direction(ScanDirection::LeftToRight)
+            .with_conveyance_speed_m_s(0.4)
+            .with_distance_source_object_mm(5200.0)
+            .with_distance_source_detector_mm(8100.0)
+            .with_beam_angle_deg(0.0),
+    );
+    let z_effective = z_effective_attributes();
     let planes = [
         (SampleType::U16, PlaneAttributes::example_high_energy()),
         (SampleType::U16, PlaneAttributes::example_low_energy()),
@@ -479,11 +474,7 @@ fn ancillary_chunks(ctx: &Context) -> Result<Vec<u8>> {
 }
 
 fn agency_actor(key_byte: &str) -> Actor {
-    Actor {
-        key_id: key_byte.repeat(16),
-        agency: Some(Agency::example()),
-        role: Role::Agency,
-    }
+    Actor::from_key_id(key_byte.repeat(16), Role::Agency, Some(Agency::example()))
 }
 
 fn annotations_and_events(ctx: &Context) -> Result<Vec<u8>> {
@@ -493,49 +484,39 @@ fn annotations_and_events(ctx: &Context) -> Result<Vec<u8>> {
         "11111111-2222-4333-8444-777777777777",
     ];
     let boxed = small_annotation(0, ids[0]);
-    let polygon = scanx::metadata::Annotation {
-        id: ids[1].to_owned(),
-        geometry: Geometry::Polygon {
-            points: vec![[1.5, 1.0], [12.0, 2.5], [9.25, 10.75], [2.0, 8.0]],
-        },
-        category: Category::StructuralConcealment,
-        label: Some("false wall at the front of the container".to_owned()),
-        confidence: None,
-        source: AnnotationSource::Operator,
-        algorithm: None,
-        ..small_annotation(0, ids[1])
+    let mut polygon = small_annotation(0, ids[1]);
+    polygon.geometry = Geometry::Polygon {
+        points: vec![[1.5, 1.0], [12.0, 2.5], [9.25, 10.75], [2.0, 8.0]],
     };
-    let mask = scanx::metadata::Annotation {
-        id: ids[2].to_owned(),
-        geometry: Geometry::mask_from_bits(4, 3, 5, 4, &[0b0111_0011, 0b1110_0111, 0b0000_0000])?,
-        category: Category::Tobacco,
-        label: None,
-        source: AnnotationSource::GroundTruth,
-        algorithm: None,
-        ..small_annotation(0, ids[2])
-    };
-    let annotate = Event {
-        id: "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d".to_owned(),
-        time: "2026-03-01T08:20:00Z".to_owned(),
-        actor: agency_actor("ab"),
-        action: Action::Annotate {
+    polygon.category = Category::StructuralConcealment;
+    polygon.label = Some("false wall at the front of the container".to_owned());
+    polygon.confidence = None;
+    polygon.source = AnnotationSource::Operator;
+    polygon.algorithm = None;
+    let mut mask = small_annotation(0, ids[2]);
+    mask.geometry =
+        Geometry::mask_from_bits(4, 3, 5, 4, &[0b0111_0011, 0b1110_0111, 0b0000_0000])?;
+    mask.category = Category::Tobacco;
+    mask.label = None;
+    mask.source = AnnotationSource::GroundTruth;
+    mask.algorithm = None;
+    let annotate = Event::new(
+        "2026-03-01T08:20:00Z",
+        agency_actor("ab"),
+        Action::Annotate {
             annotation_ids: ids.iter().map(|s| (*s).to_owned()).collect(),
         },
-        extensions: Default::default(),
-    };
-    let transfer = Event {
-        id: "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6e".to_owned(),
-        time: "2026-03-02T10:00:00Z".to_owned(),
-        actor: agency_actor("ab"),
-        action: Action::Transfer {
+    )
+    .with_id("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d");
+    let transfer = Event::new(
+        "2026-03-02T10:00:00Z",
+        agency_actor("ab"),
+        Action::Transfer {
             from: Agency::example(),
-            to: Agency {
-                country: "BR".to_owned(),
-                name: "Receita Federal do Brasil".to_owned(),
-            },
+            to: Agency::new("BR", "Receita Federal do Brasil"),
         },
-        extensions: Default::default(),
-    };
+    )
+    .with_id("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6e");
     ScanBuilder::new()
         .pattern_plane(
             SampleType::U16,
@@ -555,17 +536,13 @@ fn annotations_and_events(ctx: &Context) -> Result<Vec<u8>> {
 }
 
 fn photo_attributes() -> PlaneAttributes {
-    PlaneAttributes {
-        name: "cab photo".to_owned(),
-        view: View::Front,
-        channel: Channel::Photo,
-        pixel_spacing_mm: [2.0, 2.0],
-        value_meaning: "luminance".to_owned(),
-        rescale_slope: 1.0,
-        rescale_intercept: 0.0,
-        display_window: None,
-        extensions: Default::default(),
-    }
+    PlaneAttributes::new(
+        "cab photo",
+        View::Front,
+        Channel::Photo,
+        [2.0, 2.0],
+        "luminance",
+    )
 }
 
 fn personal_data(ctx: &Context) -> Result<Vec<u8>> {
@@ -619,30 +596,28 @@ fn appended_generations(ctx: &Context) -> Result<Vec<u8>> {
     let mut editor = Editor::from_bytes(first)?;
     let id = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
     editor.add_annotation(&small_annotation(0, id))?;
-    editor.add_event(&Event {
-        id: "4d5e6f70-8192-4a3b-8c4d-5e6f708192a3".to_owned(),
-        time: "2026-03-01T09:00:00Z".to_owned(),
-        actor: agency_actor("ef"),
-        action: Action::Annotate {
-            annotation_ids: vec![id.to_owned()],
-        },
-        extensions: Default::default(),
-    })?;
+    editor.add_event(
+        &Event::new(
+            "2026-03-01T09:00:00Z",
+            agency_actor("ef"),
+            Action::Annotate {
+                annotation_ids: vec![id.to_owned()],
+            },
+        )
+        .with_id("4d5e6f70-8192-4a3b-8c4d-5e6f708192a3"),
+    )?;
     let second = editor.to_bytes(&[])?;
     let mut editor = Editor::from_bytes(second)?;
-    editor.add_event(&Event {
-        id: "5e6f7081-92a3-4b4c-9d5e-6f708192a3b4".to_owned(),
-        time: "2026-03-03T12:00:00Z".to_owned(),
-        actor: Actor {
-            key_id: "12".repeat(16),
-            agency: None,
-            role: Role::Recipient,
-        },
-        action: Action::Countersign {
-            note: Some("received intact".to_owned()),
-        },
-        extensions: Default::default(),
-    })?;
+    editor.add_event(
+        &Event::new(
+            "2026-03-03T12:00:00Z",
+            Actor::from_key_id("12".repeat(16), Role::Recipient, None),
+            Action::Countersign {
+                note: Some("received intact".to_owned()),
+            },
+        )
+        .with_id("5e6f7081-92a3-4b4c-9d5e-6f708192a3b4"),
+    )?;
     editor.to_bytes(&[])
 }
 
