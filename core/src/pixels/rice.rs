@@ -10,6 +10,8 @@
 //! the samples are rebuilt from them in another. A noisy plane puts its incompressible low
 //! bits in the raw stream; a smooth one spends one or two bits a sample.
 
+use std::ops::Range;
+
 use crate::error::{Error, ErrorKind, Result};
 
 /// Quotients of this value or more are escaped: `ESCAPE` zero bits in the unary stream,
@@ -28,7 +30,8 @@ trait Sample {
     const BYTES: usize;
     /// `bytes` has exactly `BYTES` bytes.
     fn load(bytes: &[u8]) -> u32;
-    fn store(value: u32, bytes: &mut [u8]);
+    /// Stores `values` in `row`, as many as both have.
+    fn store_row(values: &[u32], row: &mut [u8]);
 }
 
 macro_rules! impl_sample {
@@ -42,9 +45,14 @@ macro_rules! impl_sample {
                 u32::from(<$t>::from_le_bytes(raw))
             }
             #[inline(always)]
-            fn store(value: u32, bytes: &mut [u8]) {
-                // The value has `BYTES` bytes: it is a sample rebuilt modulo 2^B.
-                bytes.copy_from_slice(&(value as $t).to_le_bytes());
+            fn store_row(values: &[u32], row: &mut [u8]) {
+                // Whole arrays rather than `chunks_exact_mut`, which the compiler turns into
+                // vector stores.
+                let (samples, _) = row.as_chunks_mut::<$n>();
+                for (bytes, &value) in samples.iter_mut().zip(values) {
+                    // The value has `BYTES` bytes: it is a sample rebuilt modulo 2^B.
+                    *bytes = (value as $t).to_le_bytes();
+                }
             }
         }
     };
@@ -266,96 +274,205 @@ fn codec_error(message: String) -> Error {
     Error::new(ErrorKind::CodecError, message)
 }
 
-/// Reads bits least significant first, refilling from one 8-byte load: the bytes past the
-/// end of the stream read as zeros.
-struct BitReader<'a> {
-    data: &'a [u8],
-    /// The byte the next load starts at.
-    next: usize,
-    /// The next bits of the stream, from bit 0; at least `count` of them are valid.
-    buffer: u64,
-    count: u32,
+/// The rows rebuilt together: row `y + 1` of a group lags row `y` by one sample, so the
+/// prediction chains of the rows run side by side.
+const GROUP: usize = 4;
+
+/// The 8 bytes of `data` at byte `at` as a little-endian word, zeros past the end.
+#[inline(always)]
+fn load_word(data: &[u8], at: usize) -> u64 {
+    match data.get(at..at.wrapping_add(8)) {
+        Some(bytes) => {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(bytes);
+            u64::from_le_bytes(raw)
+        }
+        None => tail_word(data, at),
+    }
 }
 
-impl<'a> BitReader<'a> {
+#[cold]
+fn tail_word(data: &[u8], at: usize) -> u64 {
+    let mut raw = [0u8; 8];
+    let rest = data.get(at..).unwrap_or_default();
+    let n = rest.len().min(8);
+    raw[..n].copy_from_slice(&rest[..n]);
+    u64::from_le_bytes(raw)
+}
+
+/// Whether a stream of which `used` bits were read ends right after them: in its last
+/// byte, with zero padding bits.
+fn ends_at(data: &[u8], used: usize) -> bool {
+    if used.div_ceil(8) != data.len() {
+        return false;
+    }
+    let spare = used % 8;
+    match data.last() {
+        Some(&last) if spare > 0 => last >> spare == 0,
+        _ => true,
+    }
+}
+
+/// `MASKS[n]` has the low `n` bits set: a table, as a shift by a variable amount costs
+/// several instructions on x86-64 without BMI2.
+const MASKS: [u64; 64] = {
+    let mut masks = [0u64; 64];
+    let mut n = 1;
+    while n < 64 {
+        masks[n] = (1 << n) - 1;
+        n += 1;
+    }
+    masks
+};
+
+/// The unary stream, read by its one bits: the set bits of a 64-bit word are taken one
+/// after another, so a run of short codes costs one load.
+struct Unary<'a> {
+    data: &'a [u8],
+    /// The bit index in the stream of `word`, a multiple of 64.
+    base: usize,
+    /// The 64 bits at `base` (zeros past the end), less the one bits already read.
+    word: u64,
+    /// The bits read so far: the last code read ends at the bit before.
+    position: usize,
+}
+
+impl<'a> Unary<'a> {
     fn new(data: &'a [u8]) -> Self {
-        BitReader {
+        Unary {
             data,
-            next: 0,
-            buffer: 0,
-            count: 0,
+            base: 0,
+            word: load_word(data, 0),
+            position: 0,
         }
     }
 
-    /// The 8 bytes at `next` as a little-endian word, zeros past the end.
+    /// Reads the unary parts of the codes of a row (they do not depend on the parameters):
+    /// into each of `zeros` the number of zeros before its one bit, or more than `ESCAPE`
+    /// if that is no code (too many zeros, or no one bit before the end of the stream).
     #[inline(always)]
-    fn word(&self) -> u64 {
-        match self.data.get(self.next..self.next.wrapping_add(8)) {
-            Some(bytes) => {
-                let mut raw = [0u8; 8];
-                raw.copy_from_slice(bytes);
-                u64::from_le_bytes(raw)
+    fn read_row(&mut self, zeros: &mut [u32]) {
+        // In locals: a field of `self` would stay in memory around the call below.
+        let (mut base, mut word, mut position) = (self.base, self.word, self.position);
+        let mut codes = zeros.iter_mut();
+        'words: loop {
+            // The codes that end in this word, with no call in the loop.
+            while word != 0 {
+                let Some(z) = codes.next() else {
+                    break 'words;
+                };
+                let one = base.wrapping_add(word.trailing_zeros() as usize);
+                // At most 63 + ESCAPE + 1: `position` is in this word or ESCAPE + 1 bits
+                // before it, and at or below its lowest one bit.
+                *z = one.wrapping_sub(position) as u32;
+                position = one.wrapping_add(1);
+                word &= word.wrapping_sub(1);
             }
-            None => self.tail_word(),
+            if codes.len() == 0 {
+                break;
+            }
+            match next_word(self.data, base, position) {
+                Some(next) => (base, word, position) = next,
+                None => {
+                    codes.for_each(|z| *z = ESCAPE + 1);
+                    break;
+                }
+            }
+        }
+        (self.base, self.word, self.position) = (base, word, position);
+    }
+}
+
+/// The next word of the unary stream after the one at `base` that has a one bit: its
+/// position, itself, and the position of the code that goes on in it, moved up to
+/// `ESCAPE + 1` bits before the word if it was further (too many zeros either way).
+/// `None` if there is no more one bit.
+#[inline(never)]
+fn next_word(data: &[u8], mut base: usize, position: usize) -> Option<(usize, u64, usize)> {
+    let end = data.len().saturating_mul(8);
+    loop {
+        base = base.checked_add(64).filter(|&next| next < end)?;
+        let word = load_word(data, base / 8);
+        if word != 0 {
+            return Some((base, word, position.max(base - (ESCAPE as usize + 1))));
         }
     }
+}
 
-    #[cold]
-    fn tail_word(&self) -> u64 {
-        let mut raw = [0u8; 8];
-        let rest = self.data.get(self.next..).unwrap_or_default();
-        let n = rest.len().min(8);
-        raw[..n].copy_from_slice(&rest[..n]);
-        u64::from_le_bytes(raw)
-    }
+/// The raw stream: each field is read at its own bit position with one 8-byte load, so
+/// the reads of a row do not wait on one another.
+struct Raw<'a> {
+    data: &'a [u8],
+    /// The bits read so far.
+    position: usize,
+}
 
-    /// Makes at least 56 bits valid. The bits loaded above `count` are those of the
-    /// stream, so loading them again later is harmless.
+impl Raw<'_> {
+    /// Reads the low bits of the code of a mapped residual with `zeros` zeros (from
+    /// [`Unary::read_row`]) and parameter `k` (< 32, being the bit length of a sum of
+    /// eight u32 over 16): the residual, valid only if it has at most `bits` bits (the
+    /// caller checks a row at once; bit 63 is set for an invalid escape).
     #[inline(always)]
-    fn refill(&mut self) {
-        self.buffer |= self.word() << self.count;
-        self.next = self.next.wrapping_add(((63 - self.count) >> 3) as usize);
-        self.count |= 56;
-    }
-
-    /// Drops `n` (<= `count`) bits.
-    #[inline(always)]
-    fn consume(&mut self, n: u32) {
-        self.buffer >>= n;
-        self.count = self.count.wrapping_sub(n);
-    }
-
-    /// The number of bits read so far.
-    fn consumed(&self) -> u64 {
-        (self.next as u64 * 8).saturating_sub(u64::from(self.count))
-    }
-
-    /// Whether the stream ends right after the bits read, with zero padding bits.
-    fn finished(&self) -> bool {
-        let used = self.consumed();
-        let length = self.data.len() as u64;
-        if used.div_ceil(8) != length {
-            return false;
-        }
-        let spare = (used % 8) as u32;
-        match self.data.last() {
-            Some(&last) if spare > 0 => last >> spare == 0,
-            _ => true,
+    fn read(&mut self, zeros: u32, k: u32, bits: u32) -> u64 {
+        // 57 bits or more of `word` are the stream's.
+        let word = load_word(self.data, self.position / 8) >> (self.position % 8);
+        if zeros < ESCAPE {
+            self.position = self.position.wrapping_add(k as usize);
+            (u64::from(zeros) << (k & 31)) | (word & MASKS[(k & 63) as usize])
+        } else {
+            self.position = self.position.wrapping_add(bits as usize);
+            let value = word & MASKS[(bits & 63) as usize];
+            // An escape holds only what the plain code cannot; more than ESCAPE zeros is
+            // no code.
+            let valid = zeros == ESCAPE && value >> (k & 31) >= u64::from(ESCAPE);
+            value | u64::from(!valid) << 63
         }
     }
+}
+
+/// Decodes the first row: its mapped residuals into `mapped` and its samples, each
+/// predicted by its left neighbour, into `current`. Whether every code was valid.
+fn decode_first_row(
+    unary: &mut Unary<'_>,
+    raw: &mut Raw<'_>,
+    mapped: &mut [u32],
+    current: &mut [u32],
+    bits: u32,
+    mask: u32,
+) -> bool {
+    unary.read_row(mapped);
+    let mut all = 0;
+    let mut left = 0;
+    let mut previous = 0;
+    for (m, s) in mapped.iter_mut().zip(current.iter_mut()) {
+        let value = raw.read(*m, parameter(8 * u64::from(previous)), bits);
+        all |= value;
+        *m = value as u32;
+        previous = *m;
+        left = unmap(*m, left, mask);
+        *s = left;
+    }
+    all >> bits == 0
 }
 
 /// Decodes one row of mapped residuals, each with its parameter from `padded` (the mapped
 /// residuals of the row above, padded); returns whether every code was valid.
 #[inline(always)]
 fn decode_row(
-    unary: &mut BitReader<'_>,
-    raw: &mut BitReader<'_>,
+    unary: &mut Unary<'_>,
+    raw: &mut Raw<'_>,
     padded: &[u32],
     mapped: &mut [u32],
     bits: u32,
 ) -> bool {
-    let mut bad = false;
+    unary.read_row(mapped);
+    // In a local, as in `read_row`.
+    let mut local = Raw {
+        data: raw.data,
+        position: raw.position,
+    };
+    // The bits of every residual: one test of the row finds one with more than `bits`.
+    let mut all = 0;
     let mut u: u64 = padded[..2 * REACH].iter().map(|&v| u64::from(v)).sum();
     for (m, (&old, &new)) in mapped
         .iter_mut()
@@ -363,42 +480,16 @@ fn decode_row(
     {
         let k = parameter(u);
         u = u.wrapping_add(u64::from(new)).wrapping_sub(u64::from(old));
-        let (value, valid) = read_code(unary, raw, k, bits);
-        *m = value;
-        bad |= !valid;
+        let value = local.read(*m, k, bits);
+        all |= value;
+        *m = value as u32;
     }
-    !bad
+    raw.position = local.position;
+    all >> bits == 0
 }
 
-/// Reads one Rice code with parameter `k` (< `bits`): the mapped residual, and whether the
-/// code is valid.
-#[inline(always)]
-fn read_code(unary: &mut BitReader<'_>, raw: &mut BitReader<'_>, k: u32, bits: u32) -> (u32, bool) {
-    unary.refill();
-    raw.refill();
-    let zeros = unary.buffer.trailing_zeros();
-    let quotient = zeros.min(ESCAPE);
-    unary.consume(quotient.wrapping_add(1));
-    if quotient < ESCAPE {
-        let value = (u64::from(quotient) << k) | (raw.buffer & ((1u64 << k) - 1));
-        raw.consume(k);
-        // A quotient can say more than `bits` bits.
-        (value as u32, value >> bits == 0)
-    } else {
-        let value = raw.buffer & (u64::MAX >> (64 - bits));
-        raw.consume(bits);
-        // An escape holds only what the plain code cannot; more than ESCAPE zeros is no code.
-        (
-            value as u32,
-            zeros == ESCAPE && value >> k >= u64::from(ESCAPE),
-        )
-    }
-}
-
-fn decode<S: Sample>(data: &[u8], out: &mut [u8], width: usize) -> Result<()> {
-    let bits = 8 * S::BYTES as u32;
-    let mask = u32::MAX >> (32 - bits);
-    let row_bytes = width * S::BYTES;
+/// The unary and the raw part of a stream, after its header.
+fn split_streams(data: &[u8]) -> Result<(&[u8], &[u8])> {
     let Some((length, rest)) = data.split_first_chunk::<HEADER>() else {
         return Err(codec_error(format!(
             "rice stream of {} bytes: shorter than its {HEADER}-byte header",
@@ -416,64 +507,86 @@ fn decode<S: Sample>(data: &[u8], out: &mut [u8], width: usize) -> Result<()> {
             rest.len()
         )));
     };
-    let (unary_bytes, raw_bytes) = rest.split_at(unary_length);
-    let mut unary = BitReader::new(unary_bytes);
-    let mut raw = BitReader::new(raw_bytes);
-    let overrun = |unary: &BitReader<'_>, raw: &BitReader<'_>| {
-        unary.consumed() > 8 * unary_bytes.len() as u64
-            || raw.consumed() > 8 * raw_bytes.len() as u64
+    Ok(rest.split_at(unary_length))
+}
+
+fn row_error(y: usize) -> Error {
+    codec_error(format!(
+        "rice stream: no valid code for a sample of row {y}, or the stream ends before it"
+    ))
+}
+
+fn unary_tail_error() -> Error {
+    codec_error("rice stream: bytes or set bits follow the last code of the unary part".into())
+}
+
+fn raw_tail_error() -> Error {
+    codec_error("rice stream: bytes or set bits follow the last field of the raw part".into())
+}
+
+/// Decodes the first row alone, then the others by groups of [`GROUP`] rows: their
+/// residuals one row after the other (the parameters of a row come from the row above),
+/// each row checked before the next is read, then their samples together.
+fn decode<S: Sample>(data: &[u8], out: &mut [u8], width: usize) -> Result<()> {
+    let bits = 8 * S::BYTES as u32;
+    let mask = u32::MAX >> (32 - bits);
+    let row_bytes = width * S::BYTES;
+    let (unary_bytes, raw_bytes) = split_streams(data)?;
+    let mut unary = Unary::new(unary_bytes);
+    let mut raw = Raw {
+        data: raw_bytes,
+        position: 0,
     };
-    if row_bytes > 0 {
-        let mut above = vec![0u32; width];
-        let mut current = vec![0u32; width];
-        let mut mapped = vec![0u32; width];
+    let overrun = |unary: &Unary<'_>, raw: &Raw<'_>| {
+        unary.position > 8 * unary_bytes.len() || raw.position > 8 * raw_bytes.len()
+    };
+    if let Some(height) = out.len().checked_div(row_bytes) {
+        // Row 0 of these holds the last row decoded, rows 1 to GROUP those of a group.
+        let mut samples = vec![0u32; (GROUP + 1) * width];
+        let mut mapped = vec![0u32; (GROUP + 1) * width];
         let mut padded = Vec::with_capacity(width + 2 * REACH);
-        for (y, row) in out.chunks_exact_mut(row_bytes).enumerate() {
-            let valid = if y == 0 {
-                let mut valid = true;
-                let mut left = 0;
-                let mut previous = 0;
-                for (m, s) in mapped.iter_mut().zip(current.iter_mut()) {
-                    let (value, ok) = read_code(
-                        &mut unary,
-                        &mut raw,
-                        parameter(8 * u64::from(previous)),
-                        bits,
-                    );
-                    valid &= ok;
-                    *m = value;
-                    previous = value;
-                    left = unmap(value, left, mask);
-                    *s = left;
-                }
-                valid
-            } else {
-                pad(&mapped, &mut padded);
-                let valid = decode_row(&mut unary, &mut raw, &padded, &mut mapped, bits);
-                rebuild(&above, &mapped, &mut current, mask);
-                valid
-            };
+        let mut rows = out.chunks_exact_mut(row_bytes);
+        if let Some(first) = rows.next() {
+            let valid = decode_first_row(
+                &mut unary,
+                &mut raw,
+                &mut mapped[..width],
+                &mut samples[..width],
+                bits,
+                mask,
+            );
             if !valid || overrun(&unary, &raw) {
-                return Err(codec_error(format!(
-                    "rice stream: no valid code for a sample of row {y}, or the stream ends \
-                     before it"
-                )));
+                return Err(row_error(0));
             }
-            for (bytes, &value) in row.chunks_exact_mut(S::BYTES).zip(&current) {
-                S::store(value, bytes);
+            S::store_row(&samples[..width], first);
+        }
+        let mut y = 1;
+        while y < height {
+            let n = GROUP.min(height - y);
+            for i in 0..n {
+                let (done, next) = mapped.split_at_mut((i + 1) * width);
+                pad(&done[i * width..], &mut padded);
+                let valid = decode_row(&mut unary, &mut raw, &padded, &mut next[..width], bits);
+                if !valid || overrun(&unary, &raw) {
+                    return Err(row_error(y + i));
+                }
             }
-            std::mem::swap(&mut above, &mut current);
+            let (above, group) = samples.split_at_mut(width);
+            let group = &mut group[..n * width];
+            rebuild_group(above, &mapped[width..(n + 1) * width], group, mask);
+            for (row, values) in rows.by_ref().take(n).zip(group.chunks_exact(width)) {
+                S::store_row(values, row);
+            }
+            samples.copy_within(n * width..(n + 1) * width, 0);
+            mapped.copy_within(n * width..(n + 1) * width, 0);
+            y += n;
         }
     }
-    if !unary.finished() {
-        return Err(codec_error(
-            "rice stream: bytes or set bits follow the last code of the unary part".into(),
-        ));
+    if !ends_at(unary_bytes, unary.position) {
+        return Err(unary_tail_error());
     }
-    if !raw.finished() {
-        return Err(codec_error(
-            "rice stream: bytes or set bits follow the last field of the raw part".into(),
-        ));
+    if !ends_at(raw_bytes, raw.position) {
+        return Err(raw_tail_error());
     }
     Ok(())
 }
@@ -492,6 +605,290 @@ fn rebuild(above: &[u32], mapped: &[u32], current: &mut [u32], mask: u32) {
     for ((s, &m), ab) in rest.iter_mut().zip(&mapped[1..]).zip(above.windows(2)) {
         left = unmap(m, med(left, ab[1], ab[0]), mask);
         *s = left;
+    }
+}
+
+/// The samples `span` of a row below the first, those before it being rebuilt already.
+fn rebuild_span(above: &[u32], mapped: &[u32], current: &mut [u32], span: Range<usize>, mask: u32) {
+    for x in span {
+        let (Some(&m), Some(&b)) = (mapped.get(x), above.get(x)) else {
+            return;
+        };
+        let prediction = match x.checked_sub(1) {
+            None => b,
+            Some(w) => match (current.get(w), above.get(w)) {
+                (Some(&a), Some(&c)) => med(a, b, c),
+                _ => return,
+            },
+        };
+        if let Some(s) = current.get_mut(x) {
+            *s = unmap(m, prediction, mask);
+        }
+    }
+}
+
+/// The samples of the rows of a group (as many as `mapped` has, of the width of `above`)
+/// from the row above the group and their mapped residuals. A full group of rows of
+/// [`GROUP`] samples or more is rebuilt as a wavefront, the others row by row.
+fn rebuild_group(above: &[u32], mapped: &[u32], rows: &mut [u32], mask: u32) {
+    let width = above.len();
+    if width < GROUP || rows.len() != GROUP * width || mapped.len() != rows.len() {
+        let mut up = above;
+        for (current, m) in rows
+            .chunks_exact_mut(width.max(1))
+            .zip(mapped.chunks_exact(width.max(1)))
+        {
+            rebuild(up, m, current, mask);
+            up = current;
+        }
+        return;
+    }
+    let mut m = mapped.chunks_exact(width);
+    let mut r = rows.chunks_exact_mut(width);
+    let (Some(m0), Some(m1), Some(m2), Some(m3)) = (m.next(), m.next(), m.next(), m.next()) else {
+        return;
+    };
+    let (Some(r0), Some(r1), Some(r2), Some(r3)) = (r.next(), r.next(), r.next(), r.next()) else {
+        return;
+    };
+    // The first samples of the rows, so that each row can lag the one above by one sample.
+    rebuild_span(above, m0, r0, 0..4, mask);
+    rebuild_span(r0, m1, r1, 0..3, mask);
+    rebuild_span(r1, m2, r2, 0..2, mask);
+    rebuild_span(r2, m3, r3, 0..1, mask);
+    let w = width;
+    {
+        // Sample x of row 0 with x - 1 of row 1, x - 2 of row 2 and x - 3 of row 3: four
+        // chains of predictions that do not wait on one another. The upper and
+        // upper-left neighbours of a row are the last two samples of the row above.
+        let (mut l0, mut p0) = (r0[3], r0[2]);
+        let (mut l1, mut p1) = (r1[2], r1[1]);
+        let (mut l2, mut p2) = (r2[1], r2[0]);
+        let mut l3 = r3[0];
+        let n = w - 4;
+        let (up, up_left) = (&above[4..4 + n], &above[3..3 + n]);
+        let (m0, m1, m2, m3) = (&m0[4..4 + n], &m1[3..3 + n], &m2[2..2 + n], &m3[1..1 + n]);
+        let (o0, o1) = (&mut r0[4..4 + n], &mut r1[3..3 + n]);
+        let (o2, o3) = (&mut r2[2..2 + n], &mut r3[1..1 + n]);
+        for i in 0..n {
+            let v0 = unmap(m0[i], med(l0, up[i], up_left[i]), mask);
+            let v1 = unmap(m1[i], med(l1, l0, p0), mask);
+            let v2 = unmap(m2[i], med(l2, l1, p1), mask);
+            let v3 = unmap(m3[i], med(l3, l2, p2), mask);
+            o0[i] = v0;
+            o1[i] = v1;
+            o2[i] = v2;
+            o3[i] = v3;
+            (p0, l0) = (l0, v0);
+            (p1, l1) = (l1, v1);
+            (p2, l2) = (l2, v2);
+            l3 = v3;
+        }
+    }
+    rebuild_span(r0, m1, r1, w - 1..w, mask);
+    rebuild_span(r1, m2, r2, w - 2..w, mask);
+    rebuild_span(r2, m3, r3, w - 3..w, mask);
+}
+
+/// The decoder as it was before the codes were read a word at a time and the rows rebuilt
+/// in groups: the tests compare the two on valid and damaged streams.
+#[cfg(test)]
+mod reference {
+    use super::*;
+
+    /// Reads bits least significant first, refilling from one 8-byte load: the bytes past the
+    /// end of the stream read as zeros.
+    struct BitReader<'a> {
+        data: &'a [u8],
+        /// The byte the next load starts at.
+        next: usize,
+        /// The next bits of the stream, from bit 0; at least `count` of them are valid.
+        buffer: u64,
+        count: u32,
+    }
+
+    impl<'a> BitReader<'a> {
+        fn new(data: &'a [u8]) -> Self {
+            BitReader {
+                data,
+                next: 0,
+                buffer: 0,
+                count: 0,
+            }
+        }
+
+        /// The 8 bytes at `next` as a little-endian word, zeros past the end.
+        #[inline(always)]
+        fn word(&self) -> u64 {
+            match self.data.get(self.next..self.next.wrapping_add(8)) {
+                Some(bytes) => {
+                    let mut raw = [0u8; 8];
+                    raw.copy_from_slice(bytes);
+                    u64::from_le_bytes(raw)
+                }
+                None => self.tail_word(),
+            }
+        }
+
+        #[cold]
+        fn tail_word(&self) -> u64 {
+            let mut raw = [0u8; 8];
+            let rest = self.data.get(self.next..).unwrap_or_default();
+            let n = rest.len().min(8);
+            raw[..n].copy_from_slice(&rest[..n]);
+            u64::from_le_bytes(raw)
+        }
+
+        /// Makes at least 56 bits valid. The bits loaded above `count` are those of the
+        /// stream, so loading them again later is harmless.
+        #[inline(always)]
+        fn refill(&mut self) {
+            self.buffer |= self.word() << self.count;
+            self.next = self.next.wrapping_add(((63 - self.count) >> 3) as usize);
+            self.count |= 56;
+        }
+
+        /// Drops `n` (<= `count`) bits.
+        #[inline(always)]
+        fn consume(&mut self, n: u32) {
+            self.buffer >>= n;
+            self.count = self.count.wrapping_sub(n);
+        }
+
+        /// The number of bits read so far.
+        fn consumed(&self) -> u64 {
+            (self.next as u64 * 8).saturating_sub(u64::from(self.count))
+        }
+
+        /// Whether the stream ends right after the bits read, with zero padding bits.
+        fn finished(&self) -> bool {
+            let used = self.consumed();
+            let length = self.data.len() as u64;
+            if used.div_ceil(8) != length {
+                return false;
+            }
+            let spare = (used % 8) as u32;
+            match self.data.last() {
+                Some(&last) if spare > 0 => last >> spare == 0,
+                _ => true,
+            }
+        }
+    }
+
+    /// Decodes one row of mapped residuals, each with its parameter from `padded` (the mapped
+    /// residuals of the row above, padded); returns whether every code was valid.
+    #[inline(always)]
+    fn decode_row(
+        unary: &mut BitReader<'_>,
+        raw: &mut BitReader<'_>,
+        padded: &[u32],
+        mapped: &mut [u32],
+        bits: u32,
+    ) -> bool {
+        let mut bad = false;
+        let mut u: u64 = padded[..2 * REACH].iter().map(|&v| u64::from(v)).sum();
+        for (m, (&old, &new)) in mapped
+            .iter_mut()
+            .zip(padded.iter().zip(&padded[2 * REACH..]))
+        {
+            let k = parameter(u);
+            u = u.wrapping_add(u64::from(new)).wrapping_sub(u64::from(old));
+            let (value, valid) = read_code(unary, raw, k, bits);
+            *m = value;
+            bad |= !valid;
+        }
+        !bad
+    }
+
+    /// Reads one Rice code with parameter `k` (< `bits`): the mapped residual, and whether the
+    /// code is valid.
+    #[inline(always)]
+    fn read_code(
+        unary: &mut BitReader<'_>,
+        raw: &mut BitReader<'_>,
+        k: u32,
+        bits: u32,
+    ) -> (u32, bool) {
+        unary.refill();
+        raw.refill();
+        let zeros = unary.buffer.trailing_zeros();
+        let quotient = zeros.min(ESCAPE);
+        unary.consume(quotient.wrapping_add(1));
+        if quotient < ESCAPE {
+            let value = (u64::from(quotient) << k) | (raw.buffer & ((1u64 << k) - 1));
+            raw.consume(k);
+            // A quotient can say more than `bits` bits.
+            (value as u32, value >> bits == 0)
+        } else {
+            let value = raw.buffer & (u64::MAX >> (64 - bits));
+            raw.consume(bits);
+            // An escape holds only what the plain code cannot; more than ESCAPE zeros is no code.
+            (
+                value as u32,
+                zeros == ESCAPE && value >> k >= u64::from(ESCAPE),
+            )
+        }
+    }
+
+    pub(super) fn decode_reference<S: Sample>(
+        data: &[u8],
+        out: &mut [u8],
+        width: usize,
+    ) -> Result<()> {
+        let bits = 8 * S::BYTES as u32;
+        let mask = u32::MAX >> (32 - bits);
+        let row_bytes = width * S::BYTES;
+        let (unary_bytes, raw_bytes) = split_streams(data)?;
+        let mut unary = BitReader::new(unary_bytes);
+        let mut raw = BitReader::new(raw_bytes);
+        let overrun = |unary: &BitReader<'_>, raw: &BitReader<'_>| {
+            unary.consumed() > 8 * unary_bytes.len() as u64
+                || raw.consumed() > 8 * raw_bytes.len() as u64
+        };
+        if row_bytes > 0 {
+            let mut above = vec![0u32; width];
+            let mut current = vec![0u32; width];
+            let mut mapped = vec![0u32; width];
+            let mut padded = Vec::with_capacity(width + 2 * REACH);
+            for (y, row) in out.chunks_exact_mut(row_bytes).enumerate() {
+                let valid = if y == 0 {
+                    let mut valid = true;
+                    let mut left = 0;
+                    let mut previous = 0;
+                    for (m, s) in mapped.iter_mut().zip(current.iter_mut()) {
+                        let (value, ok) = read_code(
+                            &mut unary,
+                            &mut raw,
+                            parameter(8 * u64::from(previous)),
+                            bits,
+                        );
+                        valid &= ok;
+                        *m = value;
+                        previous = value;
+                        left = unmap(value, left, mask);
+                        *s = left;
+                    }
+                    valid
+                } else {
+                    pad(&mapped, &mut padded);
+                    let valid = decode_row(&mut unary, &mut raw, &padded, &mut mapped, bits);
+                    rebuild(&above, &mapped, &mut current, mask);
+                    valid
+                };
+                if !valid || overrun(&unary, &raw) {
+                    return Err(row_error(y));
+                }
+                S::store_row(&current, row);
+                std::mem::swap(&mut above, &mut current);
+            }
+        }
+        if !unary.finished() {
+            return Err(unary_tail_error());
+        }
+        if !raw.finished() {
+            return Err(raw_tail_error());
+        }
+        Ok(())
     }
 }
 
@@ -539,6 +936,161 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A linear congruential generator (Knuth's MMIX constants), its high 40 bits.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            self.0 >> 24
+        }
+    }
+
+    /// `n` samples of `bps` bytes of one kind of content: noise, a random walk, extremes, a
+    /// gradient with noise, f32 bit patterns, spikes on a flat plane (which escape), a
+    /// constant.
+    fn content(kind: usize, n: usize, bps: usize, rng: &mut Lcg) -> Vec<u8> {
+        let max = u32::MAX >> (32 - 8 * bps as u32);
+        let mut walk = (rng.next() as u32) & max;
+        let specials = [
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -0.0,
+            f32::MIN_POSITIVE,
+            f32::MAX,
+        ];
+        let values: Vec<u32> = (0..n)
+            .map(|i| match kind {
+                0 => rng.next() as u32 & max,
+                1 => {
+                    walk = walk.wrapping_add((rng.next() % 5) as u32).wrapping_sub(2) & max;
+                    walk
+                }
+                2 => [0, max, max / 2, 1][(rng.next() % 4) as usize],
+                3 => {
+                    (i as u32)
+                        .wrapping_mul(97)
+                        .wrapping_add((rng.next() % 64) as u32)
+                        & max
+                }
+                4 => {
+                    let x = if rng.next().is_multiple_of(16) {
+                        specials[(rng.next() % 6) as usize]
+                    } else {
+                        (i as f32) * 0.37 + (rng.next() % 1000) as f32 * 1e-3
+                    };
+                    x.to_bits() & max
+                }
+                5 => {
+                    if rng.next().is_multiple_of(16) {
+                        max / 2
+                    } else {
+                        0
+                    }
+                }
+                _ => walk,
+            })
+            .collect();
+        values
+            .iter()
+            .flat_map(|v| v.to_le_bytes()[..bps].to_vec())
+            .collect()
+    }
+
+    /// Decodes `data` with the decoder and the reference: the same samples, or both refuse
+    /// the stream with `CODEC_ERROR`. Whether it was decoded.
+    fn same_as_reference(data: &[u8], bps: usize, width: usize, height: usize) -> bool {
+        let mut new = vec![0u8; width * height * bps];
+        let mut old = new.clone();
+        let result = decompress_into(data, &mut new, bps, width);
+        let expected = match bps {
+            1 => reference::decode_reference::<u8>(data, &mut old, width),
+            2 => reference::decode_reference::<u16>(data, &mut old, width),
+            _ => reference::decode_reference::<u32>(data, &mut old, width),
+        };
+        match (result, expected) {
+            (Ok(()), Ok(())) => {
+                assert_eq!(new, old, "bps {bps} {width} x {height}");
+                true
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a.kind(), ErrorKind::CodecError);
+                assert_eq!(b.kind(), ErrorKind::CodecError);
+                false
+            }
+            (a, b) => panic!("bps {bps} {width} x {height}: {a:?} but the reference {b:?}"),
+        }
+    }
+
+    /// The number of escapes in a valid stream.
+    fn escapes_in(encoded: &[u8], samples: usize) -> usize {
+        let (unary_bytes, _) = split_streams(encoded).expect("stream");
+        let mut zeros = vec![0; samples];
+        Unary::new(unary_bytes).read_row(&mut zeros);
+        zeros.iter().filter(|&&z| z == ESCAPE).count()
+    }
+
+    #[test]
+    fn decodes_as_the_reference_does() {
+        let mut rng = Lcg(0x5eed);
+        let mut sizes: Vec<(usize, usize)> = (1..=9)
+            .flat_map(|w| (1..=11).map(move |h| (w, h)))
+            .collect();
+        sizes.extend([(16, 16), (17, 13), (64, 33), (100, 9), (255, 6), (513, 5)]);
+        let mut escapes = 0;
+        for &(w, h) in &sizes {
+            for bps in [1usize, 2, 4] {
+                for kind in 0..7 {
+                    let data = content(kind, w * h, bps, &mut rng);
+                    let encoded = compress(&data, bps, w);
+                    assert!(same_as_reference(&encoded, bps, w, h));
+                    let mut out = vec![0u8; data.len()];
+                    decompress_into(&encoded, &mut out, bps, w).expect("decode");
+                    assert_eq!(out, data, "bps {bps} {w} x {h} kind {kind}");
+                    escapes += escapes_in(&encoded, w * h);
+                    let len = encoded.len();
+                    for cut in [1, 2, 3, 7, 8, len / 2, len - HEADER] {
+                        same_as_reference(&encoded[..len - cut.min(len)], bps, w, h);
+                    }
+                    for _ in 0..4 {
+                        let cut = (rng.next() as usize) % len;
+                        same_as_reference(&encoded[..cut], bps, w, h);
+                    }
+                    for extra in [&[0u8][..], &[1], &[0x80], &[0, 0, 0, 0, 0, 0, 0, 0, 0]] {
+                        let mut longer = encoded.clone();
+                        longer.extend_from_slice(extra);
+                        same_as_reference(&longer, bps, w, h);
+                    }
+                    for _ in 0..12 {
+                        let mut changed = encoded.clone();
+                        let at = (rng.next() as usize) % len;
+                        changed[at] ^= 1 << (rng.next() % 8);
+                        if rng.next().is_multiple_of(2) {
+                            let at = (rng.next() as usize) % len;
+                            changed[at] ^= rng.next() as u8 | 1;
+                        }
+                        same_as_reference(&changed, bps, w, h);
+                    }
+                    for delta in [1u64, u64::MAX] {
+                        let mut changed = encoded.clone();
+                        let unary = u64::from_le_bytes(changed[..8].try_into().expect("8"));
+                        changed[..8].copy_from_slice(&unary.wrapping_add(delta).to_le_bytes());
+                        same_as_reference(&changed, bps, w, h);
+                    }
+                    let noise: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+                    let mut garbage = encoded[..HEADER].to_vec();
+                    garbage.extend_from_slice(&noise[HEADER..]);
+                    same_as_reference(&garbage, bps, w, h);
+                }
+            }
+        }
+        assert!(escapes > 1000, "{escapes} escapes");
     }
 
     #[test]
