@@ -28,7 +28,7 @@ use scanx::{
     Writer,
 };
 
-const SIGNING_TIME: i64 = 1_772_359_200;
+const SIGNING_TIME: scanx::Timestamp = scanx::Timestamp::from_unix_seconds(1_772_359_200);
 
 /// One workload: its name and its planes.
 struct Workload {

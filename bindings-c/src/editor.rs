@@ -9,7 +9,7 @@ use scanx::crypto::{Role, Signer};
 use scanx::metadata::{Agency, Annotation};
 use scanx::pixels::Rect;
 use scanx::provenance::EventStamp;
-use scanx::{Editor, RedactRequest};
+use scanx::{Editor, RedactRequest, Timestamp};
 
 use crate::ffi;
 use crate::keys::{role_from_c, scanx_signer};
@@ -72,7 +72,7 @@ pub(crate) fn stamp_from_c(
 ) -> Result<(EventStamp, Role), Failure> {
     let role = role_from_c(stamp.role)?;
     let agency = agency(stamp.agency_country, stamp.agency_name)?;
-    let mut event_stamp = EventStamp::new(signer, role, agency, stamp.time)?;
+    let mut event_stamp = EventStamp::new(signer, role, agency, ffi::time(stamp.time))?;
     if let Some(id) = ffi::opt_text(stamp.event_id, "event_id")? {
         event_stamp = event_stamp.with_id(id);
     }
@@ -172,7 +172,7 @@ pub extern "C" fn scanx_editor_free(editor: *mut scanx_editor) -> scanx_status {
     })
 }
 
-fn actor_signs(e: &mut scanx_editor, s: &scanx_signer, role: Role, time: i64) -> Outcome {
+fn actor_signs(e: &mut scanx_editor, s: &scanx_signer, role: Role, time: Timestamp) -> Outcome {
     push_signature(&mut e.signers, s.signer.clone(), role, time)
 }
 
@@ -302,7 +302,7 @@ pub extern "C" fn scanx_editor_add_signature(
         let e = ffi::arg_mut(editor, "editor")?;
         let s = ffi::arg_ref(signer, "signer")?;
         let role = role_from_c(role)?;
-        actor_signs(e, s, role, time)
+        actor_signs(e, s, role, ffi::time(time))
     })
 }
 

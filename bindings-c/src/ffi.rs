@@ -239,3 +239,9 @@ impl UserData {
 unsafe impl Send for UserData {}
 // SAFETY: as above.
 unsafe impl Sync for UserData {}
+
+/// A time given across the C ABI (seconds since the Unix epoch, UTC, as `int64_t`) as the
+/// core's [`scanx::Timestamp`]: the one place the binding converts C times.
+pub(crate) fn time(seconds: i64) -> scanx::Timestamp {
+    scanx::Timestamp::from_unix_seconds(seconds)
+}

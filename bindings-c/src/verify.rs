@@ -255,7 +255,7 @@ impl scanx_report {
             .map(|s| {
                 [
                     c(&s.key_id),
-                    c(&s.time),
+                    c(&s.time.to_string()),
                     c(s.trust.as_ref().map_or("", |t| t.name())),
                     c(s.agency.as_deref().unwrap_or("")),
                 ]

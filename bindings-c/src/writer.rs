@@ -6,7 +6,7 @@ use std::sync::Arc;
 use scanx::crypto::{Role, Signer};
 use scanx::metadata::{from_json, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata};
 use scanx::pixels::{Codec, Encoding, Filter, PixelView, SampleType, MAX_FILTERS};
-use scanx::{Limits, PlaneSpec, SignRequest, WriteOptions, Writer};
+use scanx::{Limits, PlaneSpec, SignRequest, Timestamp, WriteOptions, Writer};
 
 use crate::callbacks::{scanx_write_fn, user_data, CallbackSink};
 use crate::editor::{scanx_stamp, stamp_from_c};
@@ -37,7 +37,7 @@ pub struct scanx_writer {
 pub(crate) struct PendingSignature {
     pub(crate) signer: Arc<dyn Signer>,
     pub(crate) role: Role,
-    pub(crate) time: i64,
+    pub(crate) time: Timestamp,
 }
 
 /// Adds a signature unless the same key already signs in the same role.
@@ -45,7 +45,7 @@ pub(crate) fn push_signature(
     list: &mut Vec<PendingSignature>,
     signer: Arc<dyn Signer>,
     role: Role,
-    time: i64,
+    time: Timestamp,
 ) -> Outcome {
     let id = signer.public_key()?.key_id();
     for p in list.iter() {
@@ -375,7 +375,7 @@ pub extern "C" fn scanx_writer_add_signature(
         let s = ffi::arg_ref(signer, "signer")?;
         let role = role_from_c(role)?;
         live(w)?;
-        push_signature(&mut w.signers, s.signer.clone(), role, time)
+        push_signature(&mut w.signers, s.signer.clone(), role, ffi::time(time))
     })
 }
 

@@ -205,8 +205,8 @@ impl TrustStore {
             .map(|r| role(r))
             .collect::<PyResult<Vec<_>>>()?;
         let mut key = crypto::TrustedKey::new(public_key.inner, agency, country, roles).py()?;
-        key.not_before = not_before;
-        key.not_after = not_after;
+        key.not_before = not_before.map(crate::time);
+        key.not_after = not_after.map(crate::time);
         key.comment = comment;
         self.inner.insert(key).py()
     }
@@ -225,7 +225,7 @@ impl TrustStore {
                     format!("no key {key_id} in the store"),
                 ))
             })?;
-        key.revoked = Some(crypto::Revocation::new(time, reason));
+        key.revoked = Some(crypto::Revocation::new(crate::time(time), reason));
         Ok(())
     }
 

@@ -11,6 +11,12 @@ mod read;
 mod source;
 mod write;
 
+/// A time given from Python (seconds since the Unix epoch, UTC, an `int`) as the core's
+/// [`scanx::Timestamp`]: the one place the binding converts Python times.
+pub(crate) fn time(seconds: i64) -> scanx::Timestamp {
+    scanx::Timestamp::from_unix_seconds(seconds)
+}
+
 /// The extension module.
 #[pymodule]
 fn _scanx(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -91,7 +91,9 @@ impl Signers {
     fn requests(&self) -> Vec<SignRequest<'_>> {
         self.signers
             .iter()
-            .map(|(signer, role, time)| SignRequest::new(signer.as_ref(), *role, *time))
+            .map(|(signer, role, time)| {
+                SignRequest::new(signer.as_ref(), *role, crate::time(*time))
+            })
             .collect()
     }
 }
@@ -321,7 +323,7 @@ fn stamp(
 ) -> PyResult<EventStamp> {
     let s = signer(signer_obj)?;
     let agency = agency.map(|a| parse_agency(&a)).transpose()?;
-    let stamp = EventStamp::new(s.as_ref(), role(role_name)?, agency, time).py()?;
+    let stamp = EventStamp::new(s.as_ref(), role(role_name)?, agency, crate::time(time)).py()?;
     Ok(match event_id {
         Some(id) => stamp.with_id(id),
         None => stamp,

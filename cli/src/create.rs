@@ -65,7 +65,7 @@ pub struct CreateArgs {
     pub role: Role,
     /// Signing time (RFC 3339, UTC); now if absent.
     #[arg(long, value_parser = parse_time)]
-    pub time: Option<i64>,
+    pub time: Option<scanx::Timestamp>,
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,

@@ -31,7 +31,7 @@ pub struct EditCommon {
     pub key: PathBuf,
     /// Signing time (RFC 3339, UTC); now if absent.
     #[arg(long, value_parser = parse_time)]
-    pub time: Option<i64>,
+    pub time: Option<scanx::Timestamp>,
     /// The signer's agency, COUNTRY:NAME (for example "BR:Receita Federal do Brasil").
     #[arg(long, value_parser = parse_agency)]
     pub agency: Option<Agency>,

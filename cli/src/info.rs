@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use scanx::crypto::format_rfc3339_utc;
 use scanx::metadata::{Action, Event, Geometry};
 use scanx::Reader;
 use serde::Serialize;
@@ -166,7 +165,7 @@ pub fn run(args: InfoArgs) -> CliResult<i32> {
             generation: generation_of.get(i).copied().unwrap_or(0),
             key_id: scanx::crypto::KeyId(s.key_id).to_hex(),
             role: s.role.name(),
-            time: format_rfc3339_utc(s.time),
+            time: scanx::Timestamp::from_unix_seconds(s.time).to_string(),
         })
         .collect();
     let planes: Vec<PlaneOut<'_>> = reader

@@ -93,10 +93,10 @@ pub struct TrustAddArgs {
     pub roles: Vec<Role>,
     /// Signatures dated before this time (RFC 3339, UTC) are not trusted.
     #[arg(long, value_parser = parse_time)]
-    pub not_before: Option<i64>,
+    pub not_before: Option<scanx::Timestamp>,
     /// Signatures dated after this time are not trusted.
     #[arg(long, value_parser = parse_time)]
-    pub not_after: Option<i64>,
+    pub not_after: Option<scanx::Timestamp>,
     /// A remark for the people who keep the store.
     #[arg(long)]
     pub comment: Option<String>,

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scanx::atomic::{write_atomic, write_atomic_new, Access};
-use scanx::crypto::{parse_rfc3339_utc, Role, SigningKey};
+use scanx::crypto::{Role, SigningKey};
 use scanx::pixels::Rect;
+use scanx::Timestamp;
 
 use crate::fail::{self, CliResult, Fail};
 
@@ -139,19 +140,15 @@ pub fn parse_role(text: &str) -> Result<Role, String> {
         .map_err(|_| format!("{text:?} is not a role (scanner, agency, recipient or analyst)"))
 }
 
-/// Parses an RFC 3339 UTC time into seconds since the epoch.
-pub fn parse_time(text: &str) -> Result<i64, String> {
-    parse_rfc3339_utc(text).map_err(|e| format!("{text:?}: {}", e.message()))
+/// Parses a time flag: RFC 3339 in UTC, whole seconds (as signatures and the trust store
+/// record them).
+pub fn parse_time(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse_whole_seconds(text).map_err(|e| format!("{text:?}: {}", e.message()))
 }
 
 /// The signing time: the one given, or now.
-pub fn time_or_now(given: Option<i64>) -> i64 {
-    given.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)
-    })
+pub fn time_or_now(given: Option<Timestamp>) -> Timestamp {
+    given.unwrap_or_else(Timestamp::now)
 }
 
 /// Reads a private key, naming the file when it fails.

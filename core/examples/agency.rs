@@ -20,7 +20,7 @@ use scanx::provenance::EventStamp;
 use scanx::synthetic::dual_energy_scan;
 use scanx::{
     verify_path, Editor, Error, ErrorKind, PlaneSpec, ReadOptions, Reader, RedactRequest, Result,
-    Role, SignRequest, Status, TileRef, WriteOptions, Writer,
+    Role, SignRequest, Status, TileRef, Timestamp, WriteOptions, Writer,
 };
 
 /// Demonstration keys only: anyone can derive them from this source.
@@ -34,8 +34,13 @@ const HEIGHT: u32 = 400;
 const TILE: u32 = 256;
 
 /// Capture time, 2026-03-01T08:20:00Z; fixed so the output is reproducible.
-const CAPTURE_TIME: i64 = 1_772_353_200;
+const CAPTURE_TIME: Timestamp = Timestamp::from_unix_seconds(1_772_353_200);
 const DAY: i64 = 86_400;
+
+/// `days` days after the capture.
+fn days_after_capture(days: i64) -> Timestamp {
+    Timestamp::from_unix_seconds(CAPTURE_TIME.unix_seconds() + days * DAY)
+}
 
 /// What the example did, for its test.
 #[derive(Debug)]
@@ -112,7 +117,7 @@ pub fn run(out_dir: &Path) -> Result<Outcome> {
     // Generation 2: Belgium removes the personal data and the driver's cab, records a
     // finding and the transfer to Brazil, and signs. Every event of the generation names
     // the Belgian key as its actor, and the generation is signed with that key.
-    let export_time = CAPTURE_TIME + DAY;
+    let export_time = days_after_capture(1);
     let stamp = |id: &str| -> Result<EventStamp> {
         Ok(EventStamp::new(
             &belgium_key,
@@ -177,7 +182,7 @@ pub fn run(out_dir: &Path) -> Result<Outcome> {
     // Generation 3: Brazil receives the file, checks it, and countersigns it as it
     // stands. A countersignature is the signature on a generation whose only content is
     // a countersign event by the same key, saying who vouches and why.
-    let receive_time = CAPTURE_TIME + 2 * DAY;
+    let receive_time = days_after_capture(2);
     let mut editor = Editor::open(&exported)?;
     let countersign = EventStamp::new(
         &brazil_key,
@@ -212,7 +217,7 @@ fn capture(path: &Path, scanner_key: &SigningKey, belgium: &Agency) -> Result<()
     let scan = dual_energy_scan(WIDTH, HEIGHT, 7)?;
     let metadata = ScanMetadata::builder()
         .scan_id("3f2e1d0c-9b8a-4765-8432-10fedcba9876")
-        .time_unix(CAPTURE_TIME)
+        .time_unix(CAPTURE_TIME.unix_seconds())
         .site("BEANR")
         .site_name("Antwerp, Deurganck dock, portal 2")
         .agency(belgium.clone())

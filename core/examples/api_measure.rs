@@ -115,7 +115,11 @@ fn write(dir: &Path) -> scanx::Result<String> {
         let low = w.add_plane(spec(PlaneAttributes::example_low_energy()))?;
         w.write_plane(high, &scan.high)?;
         w.write_plane(low, &scan.low)?;
-        let sink = w.finish(&[SignRequest::new(&key, Role::Scanner, 1_772_355_600)])?;
+        let sink = w.finish(&[SignRequest::new(
+            &key,
+            Role::Scanner,
+            scanx::Timestamp::from_unix_seconds(1_772_355_600),
+        )])?;
         sink.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         times.push(format!(
             "{name} {:.1} ms",
@@ -158,7 +162,11 @@ fn write_large(path: &Path) -> scanx::Result<()> {
             }
         }
     }
-    w.finish(&[SignRequest::new(&key, Role::Scanner, 1_772_355_600)])?;
+    w.finish(&[SignRequest::new(
+        &key,
+        Role::Scanner,
+        scanx::Timestamp::from_unix_seconds(1_772_355_600),
+    )])?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use scanx::crypto::{format_rfc3339_utc, SigningKey, TrustStore, TrustedKey};
+use scanx::crypto::{SigningKey, TrustStore, TrustedKey};
 use scanx::metadata::{
     Action, Actor, Annotation, Event, PersonalData, PlaneAttributes, ScanMetadata,
 };
@@ -48,13 +48,14 @@ fn run() -> Result<()> {
     let key = SigningKey::from_seed(&DEMO_SCANNER_SEED);
     let key_id = key.public_key().key_id();
     let metadata = ScanMetadata::example();
-    let time = 1_772_353_200; // 2026-03-01T08:20:00Z, fixed so the demo output is reproducible
+    // 2026-03-01T08:20:00Z, fixed so the demo output is reproducible.
+    let time = scanx::Timestamp::from_unix_seconds(1_772_353_200);
     let actor = Actor::from_key_id(
         key_id.to_hex(),
         Role::Scanner,
         Some(metadata.agency.clone()),
     );
-    let capture = Event::new(format_rfc3339_utc(time), actor, Action::Capture {})
+    let capture = Event::new(time.to_string(), actor, Action::Capture {})
         .with_id("6f1c2d3e-4b5a-4789-9abc-def012345678");
 
     let t = Instant::now();
@@ -191,7 +192,7 @@ fn run() -> Result<()> {
         &agency_key,
         Role::Agency,
         Some(metadata.agency.clone()),
-        time + 86_400,
+        scanx::Timestamp::from_unix_seconds(time.unix_seconds() + 86_400),
     )?
     .with_id("0c9a8b7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d");
     let mut editor = Editor::open(&path)?;

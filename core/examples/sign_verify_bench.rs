@@ -27,7 +27,7 @@ use scanx::{
 const WIDTH: u32 = 6000;
 const HEIGHT: u32 = 2000;
 const RUNS: usize = 5;
-const SIGNING_TIME: i64 = 1_772_359_200;
+const SIGNING_TIME: scanx::Timestamp = scanx::Timestamp::from_unix_seconds(1_772_359_200);
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -7,7 +7,7 @@
 //! use scanx::detached::PendingSignature;
 //! use scanx::metadata::{PlaneAttributes, ScanMetadata};
 //! use scanx::pixels::{PixelBuffer, SampleType};
-//! use scanx::{PlaneSpec, WriteOptions, Writer};
+//! use scanx::{PlaneSpec, Timestamp, WriteOptions, Writer};
 //!
 //! let hsm = SigningKey::from_seed(&[9; 32]); // stands for a key that never leaves the HSM
 //! let mut w = Writer::new(Vec::new(), &ScanMetadata::example(), WriteOptions::default())?;
@@ -16,7 +16,7 @@
 //! let mut sealing = w.finish_detached(vec![PendingSignature::new(
 //!     hsm.public_key(),
 //!     Role::Scanner,
-//!     1_772_355_600,
+//!     Timestamp::from_unix_seconds(1_772_355_600),
 //! )])?;
 //! while let Some(message) = sealing.message() {
 //!     let signature = Signer::sign(&hsm, &message)?; // done elsewhere, later
@@ -31,22 +31,23 @@ use std::io::Write;
 use crate::crypto::{PublicKey, Role, SIGNATURE_LEN};
 use crate::error::{Error, ErrorKind, Result};
 use crate::seal::Sealing;
+use crate::time::Timestamp;
 
-/// A signature that will be attached later: whose it is, the role it claims, its time
-/// (seconds since the Unix epoch, UTC).
+/// A signature that will be attached later: whose it is, the role it claims, its time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PendingSignature {
     /// The public key whose private half will sign.
     pub public_key: PublicKey,
     /// The role the signature claims.
     pub role: Role,
-    /// The signing time.
-    pub time: i64,
+    /// The signing time; whole seconds are recorded, as for
+    /// [`SignRequest::time`](crate::SignRequest::time).
+    pub time: Timestamp,
 }
 
 impl PendingSignature {
     /// A pending signature by `public_key` in `role` at `time`.
-    pub fn new(public_key: PublicKey, role: Role, time: i64) -> Self {
+    pub fn new(public_key: PublicKey, role: Role, time: Timestamp) -> Self {
         PendingSignature {
             public_key,
             role,

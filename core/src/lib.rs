@@ -82,6 +82,7 @@ pub mod seal;
 pub mod source;
 pub mod stream;
 pub mod synthetic;
+pub mod time;
 pub mod verify;
 pub mod writer;
 
@@ -95,6 +96,7 @@ pub use reader::Reader;
 pub use seal::SignRequest;
 pub use source::{BytesSource, FileSource, SeekSource, Source};
 pub use stream::{read_bytes, read_path, read_stream, ReadOptions};
+pub use time::Timestamp;
 pub use verify::{
     verify_bytes, verify_path, verify_region, verify_stream, Reason, Status, VerifyReport,
 };

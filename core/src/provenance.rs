@@ -8,9 +8,10 @@
 //! ```
 //! use scanx::crypto::{Role, SigningKey};
 //! use scanx::provenance::EventStamp;
+//! use scanx::Timestamp;
 //!
 //! let key = SigningKey::from_seed(&[2; 32]);
-//! let stamp = EventStamp::new(&key, Role::Agency, None, 1_772_442_000)?
+//! let stamp = EventStamp::new(&key, Role::Agency, None, Timestamp::from_unix_seconds(1_772_442_000))?
 //!     .with_id("0b7e4f1a-3c2d-4e5f-8a9b-0c1d2e3f4a5b");
 //! let event = stamp.countersign(Some("received intact".to_owned()))?;
 //! assert_eq!(event.time, "2026-03-02T09:00:00Z");
@@ -22,7 +23,7 @@
 //! removes the chunks.
 
 use crate::crypto::digest::Digest;
-use crate::crypto::{format_rfc3339_utc, Role, Signer};
+use crate::crypto::{Role, Signer};
 use crate::error::{Error, ErrorKind, Result};
 use crate::generations::FileLayout;
 use crate::limits::Limits;
@@ -30,6 +31,7 @@ use crate::metadata::{Action, Actor, Agency, DeriveOperation, Event, Validate};
 use crate::pixels::{Encoding, Rect};
 use crate::seal::SignRequest;
 use crate::stream::{read_bytes, ReadOptions};
+use crate::time::Timestamp;
 use crate::writer::{PlaneSpec, WriteOptions, Writer};
 
 /// Who records an event, when, and under which id.
@@ -40,9 +42,8 @@ pub struct EventStamp {
     pub actor: Actor,
     /// The event id (a UUID, lower-case).
     pub id: String,
-    /// When, in seconds since the Unix epoch (UTC). Use the same time for the signature
-    /// of the generation the event goes in.
-    pub time: i64,
+    /// When. Use the same time for the signature of the generation the event goes in.
+    pub time: Timestamp,
 }
 
 impl EventStamp {
@@ -53,7 +54,7 @@ impl EventStamp {
         signer: &dyn Signer,
         role: Role,
         agency: Option<Agency>,
-        time: i64,
+        time: Timestamp,
     ) -> Result<EventStamp> {
         let key_id = signer
             .public_key()
@@ -75,10 +76,9 @@ impl EventStamp {
         })
     }
 
-    /// A stamp for `actor` at `time` (seconds since the Unix epoch, UTC), with a new
-    /// random event id: for an actor whose key is not at hand as a [`Signer`] (the
+    /// A stamp for `actor` at `time`, with a new random event id: for an actor whose key is not at hand as a [`Signer`] (the
     /// generation must still be signed by the key `actor.key_id` names).
-    pub fn from_actor(actor: Actor, time: i64) -> EventStamp {
+    pub fn from_actor(actor: Actor, time: Timestamp) -> EventStamp {
         EventStamp {
             actor,
             id: uuid::Uuid::new_v4().to_string(),
@@ -94,7 +94,7 @@ impl EventStamp {
 
     /// The time as the RFC 3339 text events carry.
     pub fn time_rfc3339(&self) -> String {
-        format_rfc3339_utc(self.time)
+        self.time.to_string()
     }
 
     /// An event with this stamp and `action`, validated.

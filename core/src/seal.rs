@@ -17,6 +17,7 @@ use crate::crypto::digest::{
 };
 use crate::crypto::{KeyId, PublicKey, Role, Signer, SIGNATURE_LEN};
 use crate::error::{Error, ErrorKind, Result};
+use crate::time::Timestamp;
 
 /// One signature to add when a generation is sealed: build it with [`SignRequest::new`].
 #[derive(Clone, Copy)]
@@ -26,25 +27,26 @@ pub struct SignRequest<'a> {
     pub signer: &'a dyn Signer,
     /// The role the signature claims.
     pub role: Role,
-    /// Signing time in seconds since the Unix epoch, UTC. Passed in, never read from the
-    /// clock here, so output is reproducible (R14).
-    pub time: i64,
+    /// Signing time. Passed in, never read from the clock here, so output is reproducible
+    /// (R14). A signature records whole seconds: a fraction of a second is dropped
+    /// ([`Timestamp::unix_seconds`]).
+    pub time: Timestamp,
 }
 
 impl<'a> SignRequest<'a> {
-    /// A signature by `signer` in `role` at `time` (seconds since the Unix epoch, UTC).
+    /// A signature by `signer` in `role` at `time` (whole seconds are signed).
     /// All three are required: the signed message names the key, the role and the time.
     /// The time is given, never read from the clock, so that output is reproducible.
     ///
     /// ```
     /// use scanx::crypto::{Role, SigningKey};
-    /// use scanx::SignRequest;
+    /// use scanx::{SignRequest, Timestamp};
     ///
     /// let key = SigningKey::from_seed(&[7; 32]);
-    /// let request = SignRequest::new(&key, Role::Scanner, 1_772_352_930);
+    /// let request = SignRequest::new(&key, Role::Scanner, Timestamp::from_unix_seconds(1_772_352_930));
     /// assert_eq!(request.role, Role::Scanner);
     /// ```
-    pub fn new(signer: &'a dyn Signer, role: Role, time: i64) -> SignRequest<'a> {
+    pub fn new(signer: &'a dyn Signer, role: Role, time: Timestamp) -> SignRequest<'a> {
         SignRequest { signer, role, time }
     }
 }
@@ -201,7 +203,7 @@ impl Sealing {
     }
 
     /// The exact bytes the next signature signs, for `public_key` in `role` at `time`.
-    pub fn message(&self, public_key: &PublicKey, role: Role, time: i64) -> Vec<u8> {
+    pub fn message(&self, public_key: &PublicKey, role: Role, time: Timestamp) -> Vec<u8> {
         let key_id = KeyId::from_public_key(&public_key.to_bytes()).0;
         signed_message(&SignedFields {
             version: self.ledger.version,
@@ -211,7 +213,7 @@ impl Sealing {
             manifest_digest: &self.manifest_digest,
             key_id: &key_id,
             role,
-            time,
+            time: time.unix_seconds(),
             chain: &self.ledger.chain.digest(),
         })
     }
@@ -223,7 +225,7 @@ impl Sealing {
         w: &mut W,
         public_key: &PublicKey,
         role: Role,
-        time: i64,
+        time: Timestamp,
         sign: impl FnOnce(&[u8]) -> Result<[u8; SIGNATURE_LEN]>,
     ) -> Result<()> {
         if self.remaining() == 0 {
@@ -242,7 +244,7 @@ impl Sealing {
             key_id: KeyId::from_public_key(&public_key.to_bytes()).0,
             public_key: public_key.to_bytes(),
             role,
-            time,
+            time: time.unix_seconds(),
             chain: ledger.chain.digest(),
             signature,
         };

@@ -255,13 +255,17 @@ fn a_signature_by_a_revoked_key_is_invalid() {
 fn a_key_outside_its_validity_window_is_untrusted() {
     let file = small();
     let mut store = trust_store();
-    store.keys[0].not_after = Some(T2024 + 86_400);
+    store.keys[0].not_after = Some(scanx::Timestamp::from_unix_seconds(
+        T2024.unix_seconds() + 86_400,
+    ));
     let report = verify(&file, &store);
     assert_detected(&report, Status::ValidUntrusted, Reason::KeyExpired);
     assert_eq!(report.reasons(), [Reason::KeyExpired]);
 
     let mut store = trust_store();
-    store.keys[0].not_before = Some(T_SCAN + 1);
+    store.keys[0].not_before = Some(scanx::Timestamp::from_unix_seconds(
+        T_SCAN.unix_seconds() + 1,
+    ));
     let report = verify(&file, &store);
     assert_detected(&report, Status::ValidUntrusted, Reason::KeyNotYetValid);
     assert_eq!(report.reasons(), [Reason::KeyNotYetValid]);

@@ -5,9 +5,9 @@ use scanx::crypto::{Role, Signer, SigningKey};
 use scanx::detached::PendingSignature;
 use scanx::metadata::{PlaneAttributes, ScanMetadata};
 use scanx::pixels::{PixelBuffer, SampleType};
-use scanx::{Editor, ErrorKind, PlaneSpec, SignRequest, Status, WriteOptions, Writer};
+use scanx::{Editor, ErrorKind, PlaneSpec, SignRequest, Status, Timestamp, WriteOptions, Writer};
 
-const T: i64 = 1_772_359_200;
+const T: Timestamp = Timestamp::from_unix_seconds(1_772_359_200);
 
 fn writer() -> Writer<Vec<u8>> {
     let mut w = Writer::new(
@@ -46,13 +46,21 @@ fn detached_signatures_give_the_same_file_as_signing_in_process() {
     let expected = writer()
         .finish(&[
             SignRequest::new(&scanner, Role::Scanner, T),
-            SignRequest::new(&agency, Role::Agency, T + 1),
+            SignRequest::new(
+                &agency,
+                Role::Agency,
+                Timestamp::from_unix_seconds(T.unix_seconds() + 1),
+            ),
         ])
         .expect("signed");
     let mut sealing = writer()
         .finish_detached(vec![
             PendingSignature::new(scanner.public_key(), Role::Scanner, T),
-            PendingSignature::new(agency.public_key(), Role::Agency, T + 1),
+            PendingSignature::new(
+                agency.public_key(),
+                Role::Agency,
+                Timestamp::from_unix_seconds(T.unix_seconds() + 1),
+            ),
         ])
         .expect("sealing");
     for key in [&scanner, &agency] {
@@ -121,7 +129,11 @@ fn an_editor_seals_detached_exactly_as_in_process() {
         .expect("signed");
     let editor = Editor::from_bytes(file).expect("editor");
     let expected = editor
-        .to_bytes(&[SignRequest::new(&agency, Role::Agency, T + 9)])
+        .to_bytes(&[SignRequest::new(
+            &agency,
+            Role::Agency,
+            Timestamp::from_unix_seconds(T.unix_seconds() + 9),
+        )])
         .expect("edited");
     let mut sealing = editor
         .write_detached(
@@ -129,7 +141,7 @@ fn an_editor_seals_detached_exactly_as_in_process() {
             vec![PendingSignature::new(
                 agency.public_key(),
                 Role::Agency,
-                T + 9,
+                Timestamp::from_unix_seconds(T.unix_seconds() + 9),
             )],
         )
         .expect("sealing");

@@ -38,7 +38,7 @@ fn actor() -> Actor {
 
 /// The stamp of `actor()` at 2026-03-02T10:00:00Z with event id `id`.
 fn stamp(id: &str) -> EventStamp {
-    EventStamp::from_actor(actor(), 1_772_445_600).with_id(id)
+    EventStamp::from_actor(actor(), scanx::Timestamp::from_unix_seconds(1_772_445_600)).with_id(id)
 }
 
 #[test]
@@ -186,7 +186,11 @@ fn save_replaces_atomically_and_never_touches_the_input_on_failure() -> Result<(
     // Failure 1: the signer fails while the new file is being written over the input.
     let key = scanx::crypto::SigningKey::from_seed(&[42; 32]);
     let failing = FailingSigner(key.public_key());
-    let request = scanx::SignRequest::new(&failing, Role::Agency, 1_772_445_600);
+    let request = scanx::SignRequest::new(
+        &failing,
+        Role::Agency,
+        scanx::Timestamp::from_unix_seconds(1_772_445_600),
+    );
     let e = editor
         .save(&path, &[request])
         .expect_err("the signer fails");

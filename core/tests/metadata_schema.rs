@@ -665,7 +665,7 @@ fn time_strategy() -> impl Strategy<Value = String> {
         prop::option::of("[0-9]{1,9}"),
     )
         .prop_map(|(seconds, fraction)| {
-            let whole = checks::format_rfc3339_utc(seconds).unwrap_or_default();
+            let whole = scanx::Timestamp::from_unix_seconds(seconds).to_string();
             match fraction {
                 Some(digits) => format!("{}.{digits}Z", whole.trim_end_matches('Z')),
                 None => whole,

@@ -64,7 +64,7 @@ fn the_example_store_validates_against_the_schema_and_parses() -> TestResult {
 fn the_example_store_decides_as_documented() -> TestResult {
     let store = TrustStore::from_json(&example_bytes()?)?;
     let key = |seed: u8| SigningKey::from_seed(&[seed; 32]).public_key();
-    let t = scanx::crypto::parse_rfc3339_utc;
+    let t = scanx::Timestamp::parse_whole_seconds;
     let mid_2025 = t("2025-07-01T00:00:00Z")?;
     assert_eq!(
         store.evaluate(&key(1), Role::Scanner, mid_2025),

@@ -293,14 +293,24 @@ fn text_checks(s: &str) {
     let _ = checks::is_uuid(s);
     let _ = checks::is_hs_code(s);
     let _ = checks::is_hex(s, s.len() / 2);
-    if let Some((seconds, _)) = checks::parse_rfc3339_utc(s) {
-        let text = checks::format_rfc3339_utc(seconds).expect("a parsed time formats");
-        assert_eq!(checks::parse_rfc3339_utc(&text), Some((seconds, 0)));
+    if let Ok(time) = scanx::Timestamp::parse(s) {
+        // What parses is written back as it was, and reads back to the same instant.
+        assert_eq!(time.to_string(), s);
+        assert_eq!(scanx::Timestamp::parse(&time.to_string()).ok(), Some(time));
+        let whole = scanx::Timestamp::from_unix_seconds(time.unix_seconds());
+        assert_eq!(
+            scanx::Timestamp::parse_whole_seconds(&whole.to_string()).ok(),
+            Some(whole)
+        );
     }
-    if let Ok(seconds) = scanx::crypto::parse_rfc3339_utc(s) {
-        assert_eq!(scanx::crypto::format_rfc3339_utc(seconds), s);
+    if scanx::Timestamp::parse_whole_seconds(s).is_ok() {
+        assert_eq!(
+            scanx::Timestamp::parse(s).map(|t| t.fraction_digits()).ok(),
+            Some(0)
+        );
     }
-    let _ = scanx::crypto::format_rfc3339_utc(i64::from_le_bytes(eight(s.as_bytes())));
+    let _ =
+        scanx::Timestamp::from_unix_seconds(i64::from_le_bytes(eight(s.as_bytes()))).to_string();
     let _ = ChunkType::from_name(s);
     let _ = Codec::from_name(s);
     let _ = Filter::from_name(s);
@@ -717,7 +727,9 @@ fn write_input(input: &FileInput) -> Option<(Vec<u8>, Expected)> {
         .collect();
     let requests: Vec<SignRequest<'_>> = keys
         .iter()
-        .map(|(key, role, time)| SignRequest::new(key, *role, *time))
+        .map(|(key, role, time)| {
+            SignRequest::new(key, *role, scanx::Timestamp::from_unix_seconds(*time))
+        })
         .collect();
     expected.signatures = requests.len();
     let bytes = w
@@ -741,7 +753,11 @@ pub fn trust_store(data: &[u8]) {
     for key in &store.keys {
         for role in Role::ALL {
             for time in [i64::MIN, -1, 0, 1_700_000_000, i64::MAX] {
-                let _ = store.evaluate(&key.public_key, role, time);
+                let _ = store.evaluate(
+                    &key.public_key,
+                    role,
+                    scanx::Timestamp::from_unix_seconds(time),
+                );
             }
         }
         assert!(store.lookup(&key.key_id).is_some());
@@ -811,7 +827,7 @@ pub fn edit(data: &[u8]) {
     }
     let actor = Actor::from_key_id("00112233445566778899aabbccddeeff", Role::Agency, None);
     // 2026-04-01T10:00:00Z.
-    let stamp = EventStamp::from_actor(actor, 1_775_037_600)
+    let stamp = EventStamp::from_actor(actor, scanx::Timestamp::from_unix_seconds(1_775_037_600))
         .with_id("9d2b1f0e-4c3a-4b5d-8e6f-7a8b9c0d1e2f");
     let mut request = RedactRequest::new("fuzz redaction");
     if ops & 2 != 0 && before.personal.is_some() {
@@ -853,7 +869,11 @@ pub fn edit(data: &[u8]) {
     }
     let key = SigningKey::from_seed(&[ops; 32]);
     let signers = if ops & 16 != 0 {
-        vec![SignRequest::new(&key, Role::Agency, 1_775_000_000)]
+        vec![SignRequest::new(
+            &key,
+            Role::Agency,
+            scanx::Timestamp::from_unix_seconds(1_775_000_000),
+        )]
     } else {
         Vec::new()
     };

@@ -83,7 +83,11 @@ fn annotated() -> Result<Vec<u8>> {
     capture.actor.role = Role::Scanner;
     w.event(&capture)?;
     let k = key(1);
-    w.finish(&[SignRequest::new(&k, Role::Scanner, 1_772_352_930)])
+    w.finish(&[SignRequest::new(
+        &k,
+        Role::Scanner,
+        scanx::Timestamp::from_unix_seconds(1_772_352_930),
+    )])
 }
 
 /// Two planes (u32 with delta + deflate, f32 with predictor + shuffle, stored), BLAKE3,
@@ -124,8 +128,16 @@ fn two_planes() -> Result<Vec<u8>> {
     w.ancillary_chunk(ChunkType(*b"vndR"), b"vendor bytes")?;
     let (k1, k2) = (key(1), key(2));
     w.finish(&[
-        SignRequest::new(&k1, Role::Scanner, 1_772_352_930),
-        SignRequest::new(&k2, Role::Agency, 1_772_400_000),
+        SignRequest::new(
+            &k1,
+            Role::Scanner,
+            scanx::Timestamp::from_unix_seconds(1_772_352_930),
+        ),
+        SignRequest::new(
+            &k2,
+            Role::Agency,
+            scanx::Timestamp::from_unix_seconds(1_772_400_000),
+        ),
     ])
 }
 
@@ -150,7 +162,7 @@ fn edited() -> Result<Vec<u8>> {
         });
     editor.redact_as(
         &request,
-        &EventStamp::from_actor(actor, 1_772_442_000)
+        &EventStamp::from_actor(actor, scanx::Timestamp::from_unix_seconds(1_772_442_000))
             .with_id("7e3d2c1b-0a9f-4e8d-b7c6-a5b4c3d2e1f0"),
     )?;
     let mut second = Annotation::example();
@@ -159,7 +171,11 @@ fn edited() -> Result<Vec<u8>> {
         points: vec![[0.5, 0.5], [10.0, 2.25], [4.0, 9.75]],
     };
     editor.add_annotation(&second)?;
-    editor.to_bytes(&[SignRequest::new(&k, Role::Agency, 1_772_442_000)])
+    editor.to_bytes(&[SignRequest::new(
+        &k,
+        Role::Agency,
+        scanx::Timestamp::from_unix_seconds(1_772_442_000),
+    )])
 }
 
 /// Valid files written by the library, by name: every sample type, codec and filter,
@@ -389,13 +405,13 @@ fn key_seeds(seeds: &mut Vec<Seed>) -> Result<()> {
         "BR",
         vec![Role::Agency, Role::Recipient],
     )?;
-    second.not_before = Some(1_700_000_000);
-    second.not_after = Some(1_900_000_000);
+    second.not_before = Some(scanx::Timestamp::from_unix_seconds(1_700_000_000));
+    second.not_after = Some(scanx::Timestamp::from_unix_seconds(1_900_000_000));
     second.comment = Some("export desk".to_owned());
     store.insert(second)?;
     let mut third = TrustedKey::new(key(3).public_key(), "Douane", "NL", vec![Role::Analyst])?;
     third.revoked = Some(scanx::crypto::Revocation::new(
-        1_800_000_000,
+        scanx::Timestamp::from_unix_seconds(1_800_000_000),
         "key compromised".to_owned(),
     ));
     store.insert(third)?;

@@ -9,11 +9,9 @@
 //! trust store in `spec/vectors/truststore.json`. They are test keys, published on
 //! purpose: the README written beside them says so, and so does every trust store entry.
 
-use scanx::crypto::{
-    parse_rfc3339_utc, PublicKey, Revocation, Role, SigningKey, TrustStore, TrustedKey,
-};
+use scanx::crypto::{PublicKey, Revocation, Role, SigningKey, TrustStore, TrustedKey};
 use scanx::metadata::Agency;
-use scanx::Result;
+use scanx::{Result, Timestamp};
 
 use crate::vector::Context;
 
@@ -136,14 +134,14 @@ impl TestKey {
             agency.country,
             vec![self.role()],
         )?;
-        key.not_before = Some(parse_rfc3339_utc(VALID_FROM)?);
-        key.not_after = Some(parse_rfc3339_utc(match self {
+        key.not_before = Some(Timestamp::parse_whole_seconds(VALID_FROM)?);
+        key.not_after = Some(Timestamp::parse_whole_seconds(match self {
             TestKey::Expired => EXPIRED_AFTER,
             _ => VALID_UNTIL,
         })?);
         if self == TestKey::Revoked {
             key.revoked = Some(Revocation::new(
-                parse_rfc3339_utc(REVOKED_AT)?,
+                Timestamp::parse_whole_seconds(REVOKED_AT)?,
                 "test key revoked on purpose".to_owned(),
             ));
         }

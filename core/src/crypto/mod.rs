@@ -8,14 +8,12 @@ pub(crate) mod digest;
 pub mod keys;
 pub mod role;
 pub mod signer;
-pub mod time;
 pub mod trust;
 
 pub use digest::{Digest, DigestAlgorithm, Hasher, DIGEST_LEN};
 pub use keys::{KeyId, PublicKey, SigningKey, KEY_ID_DOMAIN, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 pub use role::Role;
 pub use signer::{CallbackSigner, Signer};
-pub use time::{format_rfc3339_utc, parse_rfc3339_utc};
 pub use trust::{Revocation, TrustDecision, TrustStore, TrustedKey};
 /// Secret text and bytes that are wiped from memory when dropped (re-exported so callers
 /// of [`SigningKey::to_pkcs8_pem`] need no direct dependency).

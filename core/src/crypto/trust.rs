@@ -32,9 +32,9 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::{KeyId, PublicKey, PUBLIC_KEY_LEN};
 use super::role::Role;
-use super::time::{format_rfc3339_utc, parse_rfc3339_utc};
 use crate::atomic::{write_bytes_atomic, Access};
 use crate::error::{Error, ErrorKind, Result};
+use crate::time::Timestamp;
 
 /// The keys a verifier trusts. Read with [`TrustStore::from_json`] or
 /// [`TrustStore::load`]; consulted with [`TrustStore::evaluate`].
@@ -65,12 +65,12 @@ pub struct TrustedKey {
     pub country: String,
     /// The roles this key may sign in; at least one, each at most once.
     pub roles: Vec<Role>,
-    /// Signatures dated before this time (seconds since the Unix epoch, UTC) are not
-    /// trusted. Inclusive: a signature dated exactly at `not_before` is in the window.
-    pub not_before: Option<i64>,
+    /// Signatures dated before this time are not trusted. Inclusive: a signature dated
+    /// exactly at `not_before` is in the window. Whole seconds, as the store writes them.
+    pub not_before: Option<Timestamp>,
     /// Signatures dated after this time are not trusted. Inclusive: a signature dated
-    /// exactly at `not_after` is in the window.
-    pub not_after: Option<i64>,
+    /// exactly at `not_after` is in the window. Whole seconds, as the store writes them.
+    pub not_after: Option<Timestamp>,
     /// Set if the key must no longer be trusted at all (see [`Revocation`]).
     pub revoked: Option<Revocation>,
     /// Free text for the people who keep the store.
@@ -88,15 +88,15 @@ pub struct TrustedKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Revocation {
-    /// When the key was revoked, in seconds since the Unix epoch (UTC).
-    pub time: i64,
+    /// When the key was revoked (whole seconds, as the store writes it).
+    pub time: Timestamp,
     /// Why, for the report (for example "key compromised", "device decommissioned").
     pub reason: String,
 }
 
 impl Revocation {
-    /// A revocation at `time` (seconds since the Unix epoch, UTC) for `reason`.
-    pub fn new(time: i64, reason: impl Into<String>) -> Revocation {
+    /// A revocation at `time` for `reason`.
+    pub fn new(time: Timestamp, reason: impl Into<String>) -> Revocation {
         Revocation {
             time,
             reason: reason.into(),
@@ -115,8 +115,8 @@ pub enum TrustDecision {
     UnknownKey,
     /// The key is revoked; every signature by it is untrusted, whatever its date.
     Revoked {
-        /// When the key was revoked (seconds since the Unix epoch, UTC).
-        since: i64,
+        /// When the key was revoked.
+        since: Timestamp,
     },
     /// The signature is dated before the key's `not_before`.
     NotYetValid,
@@ -156,7 +156,7 @@ impl fmt::Display for TrustDecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TrustDecision::Revoked { since } => {
-                write!(f, "{} since {}", self.name(), format_rfc3339_utc(*since))
+                write!(f, "{} since {since}", self.name())
             }
             TrustDecision::RoleNotAllowed { allowed } => {
                 let names: Vec<&str> = allowed.iter().map(|r| r.name()).collect();
@@ -192,12 +192,12 @@ impl TrustedKey {
         Ok(key)
     }
 
-    /// Whether a signature dated `time_unix` falls inside the validity window.
-    fn window_contains(&self, time_unix: i64) -> std::result::Result<(), TrustDecision> {
-        if self.not_before.is_some_and(|from| time_unix < from) {
+    /// Whether a signature dated `time` falls inside the validity window.
+    fn window_contains(&self, time: Timestamp) -> std::result::Result<(), TrustDecision> {
+        if self.not_before.is_some_and(|from| time < from) {
             return Err(TrustDecision::NotYetValid);
         }
-        if self.not_after.is_some_and(|until| time_unix > until) {
+        if self.not_after.is_some_and(|until| time > until) {
             return Err(TrustDecision::Expired);
         }
         Ok(())
@@ -234,13 +234,22 @@ impl TrustedKey {
                 return Err(format!("role {role} is listed twice"));
             }
         }
+        let times = [
+            ("not_before", self.not_before),
+            ("not_after", self.not_after),
+            ("revoked.time", self.revoked.as_ref().map(|r| r.time)),
+        ];
+        for (member, time) in times {
+            // The JSON form holds whole seconds: a fraction would not load again.
+            if let Some(t) = time.filter(|t| t.fraction_digits() > 0) {
+                return Err(format!(
+                    "{member} {t} has a fraction of a second; the store holds whole seconds"
+                ));
+            }
+        }
         if let (Some(from), Some(until)) = (self.not_before, self.not_after) {
             if from > until {
-                return Err(format!(
-                    "not_before {} is after not_after {}",
-                    format_rfc3339_utc(from),
-                    format_rfc3339_utc(until)
-                ));
+                return Err(format!("not_before {from} is after not_after {until}"));
             }
         }
         Ok(())
@@ -393,8 +402,8 @@ impl TrustStore {
         self.keys.iter().find(|key| key.key_id == *id)
     }
 
-    /// Whether a signature by `public_key`, in `role`, dated `time_unix` (seconds since the
-    /// Unix epoch, UTC, as recorded in the signature) is trusted.
+    /// Whether a signature by `public_key`, in `role`, dated `time` (as recorded in the
+    /// signature) is trusted.
     ///
     /// The checks run in this order and the first that fails gives the decision: the key
     /// id is in the store ([`TrustDecision::UnknownKey`]), with this public key
@@ -403,7 +412,7 @@ impl TrustStore {
     /// the date is inside the validity window ([`TrustDecision::NotYetValid`],
     /// [`TrustDecision::Expired`]); the role is allowed
     /// ([`TrustDecision::RoleNotAllowed`]).
-    pub fn evaluate(&self, public_key: &PublicKey, role: Role, time_unix: i64) -> TrustDecision {
+    pub fn evaluate(&self, public_key: &PublicKey, role: Role, time: Timestamp) -> TrustDecision {
         let Some(entry) = self.lookup(&public_key.key_id()) else {
             return TrustDecision::UnknownKey;
         };
@@ -415,7 +424,7 @@ impl TrustStore {
                 since: revocation.time,
             };
         }
-        if let Err(decision) = entry.window_contains(time_unix) {
+        if let Err(decision) = entry.window_contains(time) {
             return decision;
         }
         if !entry.roles.contains(&role) {
@@ -498,10 +507,10 @@ impl From<&TrustedKey> for KeyJson {
             agency: key.agency.clone(),
             country: key.country.clone(),
             roles: key.roles.iter().map(|r| r.name().to_string()).collect(),
-            not_before: key.not_before.map(format_rfc3339_utc),
-            not_after: key.not_after.map(format_rfc3339_utc),
+            not_before: key.not_before.map(|t| t.to_string()),
+            not_after: key.not_after.map(|t| t.to_string()),
             revoked: key.revoked.as_ref().map(|r| RevocationJson {
-                time: format_rfc3339_utc(r.time),
+                time: r.time.to_string(),
                 reason: r.reason.clone(),
             }),
             comment: key.comment.clone(),
@@ -539,7 +548,7 @@ impl KeyJson {
             .collect::<std::result::Result<Vec<Role>, String>>()?;
 
         let time = |member: &str, text: &str| {
-            parse_rfc3339_utc(text).map_err(|e| format!("{member}: {}", e.message()))
+            Timestamp::parse_whole_seconds(text).map_err(|e| format!("{member}: {}", e.message()))
         };
         let not_before = self
             .not_before
@@ -676,9 +685,9 @@ mod tests {
     use super::*;
     use crate::crypto::SigningKey;
 
-    const T2024: i64 = 1_704_067_200; // 2024-01-01T00:00:00Z
-    const T2025: i64 = 1_735_689_600; // 2025-01-01T00:00:00Z
-    const T2026: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+    const T2024: Timestamp = Timestamp::from_unix_seconds(1_704_067_200); // 2024-01-01T00:00:00Z
+    const T2025: Timestamp = Timestamp::from_unix_seconds(1_735_689_600); // 2025-01-01T00:00:00Z
+    const T2026: Timestamp = Timestamp::from_unix_seconds(1_767_225_600); // 2026-01-01T00:00:00Z
 
     fn public(seed: u8) -> PublicKey {
         SigningKey::from_seed(&[seed; 32]).public_key()
@@ -713,13 +722,28 @@ mod tests {
     #[test]
     fn every_decision() {
         let store = store();
-        let eval = |seed: u8, role: Role, time: i64| store.evaluate(&public(seed), role, time);
+        let eval =
+            |seed: u8, role: Role, time: Timestamp| store.evaluate(&public(seed), role, time);
         assert_eq!(eval(1, Role::Scanner, T2025), TrustDecision::Trusted);
         assert_eq!(eval(9, Role::Scanner, T2025), TrustDecision::UnknownKey);
         assert_eq!(eval(2, Role::Agency, T2024), TrustDecision::Trusted);
         assert_eq!(eval(2, Role::Agency, T2026), TrustDecision::Trusted);
-        assert_eq!(eval(2, Role::Agency, T2024 - 1), TrustDecision::NotYetValid);
-        assert_eq!(eval(2, Role::Agency, T2026 + 1), TrustDecision::Expired);
+        assert_eq!(
+            eval(
+                2,
+                Role::Agency,
+                Timestamp::from_unix_seconds(T2024.unix_seconds() - 1)
+            ),
+            TrustDecision::NotYetValid
+        );
+        assert_eq!(
+            eval(
+                2,
+                Role::Agency,
+                Timestamp::from_unix_seconds(T2026.unix_seconds() + 1)
+            ),
+            TrustDecision::Expired
+        );
         assert_eq!(
             eval(2, Role::Analyst, T2025),
             TrustDecision::RoleNotAllowed {

@@ -285,7 +285,7 @@ impl Annotation {
             source: AnnotationSource::Operator,
             algorithm: None,
             inspection: None,
-            created: crate::crypto::format_rfc3339_utc(unix_now()),
+            created: crate::Timestamp::now().to_string(),
             extensions: Extensions::new(),
         }
     }
@@ -396,13 +396,6 @@ impl InspectionOutcome {
         self.notes = Some(notes.into());
         self
     }
-}
-
-/// Seconds since the Unix epoch now; 0 if the clock is before it.
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 impl Geometry {

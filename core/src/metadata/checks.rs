@@ -165,25 +165,10 @@ fn is_lower_hex_digit(c: u8) -> bool {
     c.is_ascii_digit() || (b'a'..=b'f').contains(&c)
 }
 
-/// True for an RFC 3339 date-time in UTC as scanx stores it: see [`parse_rfc3339_utc`].
+/// True for an RFC 3339 date-time in UTC as scanx stores it, a fraction of a second
+/// allowed: what [`crate::Timestamp::parse`] accepts.
 pub fn is_rfc3339_utc(s: &str) -> bool {
-    parse_rfc3339_utc(s).is_some()
-}
-
-/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into seconds since the Unix epoch and
-/// nanoseconds; `None` for anything else. The parser is
-/// [`crate::crypto::time::parse_rfc3339_utc_nanos`], which says exactly what it accepts.
-pub fn parse_rfc3339_utc(s: &str) -> Option<(i64, u32)> {
-    crate::crypto::time::parse_rfc3339_utc_nanos(s).ok()
-}
-
-/// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`; `None` outside the years
-/// 0000 to 9999 that RFC 3339 can write. The formatter is
-/// [`crate::crypto::time::format_rfc3339_utc`].
-pub fn format_rfc3339_utc(unix_seconds: i64) -> Option<String> {
-    let text = crate::crypto::time::format_rfc3339_utc(unix_seconds);
-    // Only a year outside 0000..=9999 is written with a sign.
-    (!text.starts_with(['+', '-'])).then_some(text)
+    crate::Timestamp::parse(s).is_ok()
 }
 
 #[cfg(test)]
@@ -310,19 +295,6 @@ mod tests {
 
     #[test]
     fn rfc3339() {
-        assert_eq!(parse_rfc3339_utc("1970-01-01T00:00:00Z"), Some((0, 0)));
-        assert_eq!(
-            parse_rfc3339_utc("2026-03-01T08:15:30Z"),
-            Some((1_772_352_930, 0))
-        );
-        assert_eq!(
-            parse_rfc3339_utc("2026-03-01T08:15:30.25Z"),
-            Some((1_772_352_930, 250_000_000))
-        );
-        assert_eq!(
-            parse_rfc3339_utc("1969-12-31T23:59:59.999999999Z"),
-            Some((-1, 999_999_999))
-        );
         assert!(is_rfc3339_utc("2024-02-29T12:00:00Z"));
         assert!(is_rfc3339_utc("2000-02-29T12:00:00Z"));
         for bad in [
@@ -349,26 +321,5 @@ mod tests {
         ] {
             assert!(!is_rfc3339_utc(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn unix_time_round_trips() {
-        for seconds in [
-            0,
-            -1,
-            951_782_400,
-            1_772_352_930,
-            253_402_300_799,
-            -62_167_219_200,
-        ] {
-            let text = format_rfc3339_utc(seconds).unwrap_or_default();
-            assert_eq!(parse_rfc3339_utc(&text), Some((seconds, 0)), "{text}");
-        }
-        assert_eq!(
-            format_rfc3339_utc(951_782_400).as_deref(),
-            Some("2000-02-29T00:00:00Z")
-        );
-        assert_eq!(format_rfc3339_utc(253_402_300_800), None);
-        assert_eq!(format_rfc3339_utc(-62_167_219_201), None);
     }
 }

@@ -39,7 +39,8 @@ const DIGEST_HEX: usize = 64;
 ///
 /// let key = SigningKey::from_seed(&[3; 32]);
 /// let brazil = Agency::new("BR", "Receita Federal do Brasil");
-/// let stamp = EventStamp::new(&key, Role::Agency, Some(brazil.clone()), 1_772_442_000)?;
+/// let time = scanx::Timestamp::from_unix_seconds(1_772_442_000);
+/// let stamp = EventStamp::new(&key, Role::Agency, Some(brazil.clone()), time)?;
 /// let event = stamp.event(Action::Transfer { from: Agency::example(), to: brazil })?;
 /// assert_eq!(event.action.name(), "transfer");
 /// assert_eq!(event.id.len(), 36);

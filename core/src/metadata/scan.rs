@@ -718,7 +718,7 @@ impl ScanMetadataBuilder {
 
     /// When the scan was taken, in seconds since the Unix epoch (UTC).
     pub fn time_unix(self, time: i64) -> Self {
-        self.time(crate::crypto::format_rfc3339_utc(time))
+        self.time(crate::Timestamp::from_unix_seconds(time).to_string())
     }
 
     /// The UN/LOCODE of the site, such as `BEANR`.

@@ -25,11 +25,12 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::container::chunk::ChunkType;
 use crate::container::signature::{signed_message, SignedFields};
 use crate::crypto::digest::Digest;
-use crate::crypto::{format_rfc3339_utc, KeyId, PublicKey, TrustDecision, TrustStore};
+use crate::crypto::{KeyId, PublicKey, TrustDecision, TrustStore};
 use crate::error::Error;
 use crate::generations::{align, ChunkRef, EntryMatch};
 use crate::metadata::{Action, DeriveOperation, Event};
 use crate::model::TileRef;
+use crate::time::Timestamp;
 use crate::verify::collect::{Collected, GenerationData, SignatureData};
 use crate::verify::report::{
     EventReport, GenerationReport, Problem, Reason, RedactionReport, RegionReport, RemovedReport,
@@ -594,7 +595,7 @@ fn check_signatures(
                 offset: s.offset,
                 key_id: hex::encode(r.key_id),
                 role: r.role,
-                time: format_rfc3339_utc(r.time),
+                time: Timestamp::from_unix_seconds(r.time),
                 valid,
                 trust: trust_decision,
                 agency,
@@ -696,7 +697,7 @@ fn trust_check(
     r: &crate::container::signature::SignatureRecord,
     reasons: &mut Vec<(Reason, String)>,
 ) -> (TrustDecision, Option<String>) {
-    let decision = store.evaluate(key, r.role, r.time);
+    let decision = store.evaluate(key, r.role, Timestamp::from_unix_seconds(r.time));
     let agency = store.lookup(&key.key_id()).map(|k| k.agency.clone());
     if let Some(reason) = trust_reason(&decision) {
         reasons.push((

@@ -14,7 +14,7 @@
 //! let mut w = Writer::new(Vec::new(), &ScanMetadata::example(), WriteOptions::default())?;
 //! let p = w.add_plane(PlaneSpec::new(SampleType::U16, 64, 32, PlaneAttributes::example_high_energy()))?;
 //! w.write_plane(p, &PixelBuffer::zeroed(SampleType::U16, 64, 32)?)?;
-//! let file = w.finish(&[SignRequest::new(&scanner, Role::Scanner, 1_772_355_600)])?;
+//! let file = w.finish(&[SignRequest::new(&scanner, Role::Scanner, scanx::Timestamp::from_unix_seconds(1_772_355_600))])?;
 //!
 //! let mut trust = TrustStore::new();
 //! trust.insert(TrustedKey::new(scanner.public_key(), "Belgian Customs", "BE", vec![Role::Scanner])?)?;

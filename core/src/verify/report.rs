@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::crypto::{DigestAlgorithm, Role, TrustDecision};
 use crate::error::{Error, ErrorKind, Result};
+use crate::time::Timestamp;
 
 /// The verdict on a whole file (or, for [`crate::verify::verify_region`], on the part of it
 /// that was checked).
@@ -349,8 +350,8 @@ pub struct SignatureReport {
     pub key_id: String,
     /// The role it claims.
     pub role: Role,
-    /// The signing time it records, RFC 3339 UTC.
-    pub time: String,
+    /// The signing time it records (in JSON its RFC 3339 text).
+    pub time: Timestamp,
     /// The signature verifies, is chained correctly, and is neither a duplicate nor extra.
     pub valid: bool,
     /// The trust store's decision; `None` if no store was given or the signature is not

@@ -19,18 +19,18 @@ use scanx::metadata::{Agency, Annotation, PersonalData, PlaneAttributes, ScanMet
 use scanx::pixels::Rect;
 use scanx::pixels::{Encoding, PixelBuffer, SampleType};
 use scanx::provenance::EventStamp;
-use scanx::{Limits, PlaneSpec, Result, SignRequest, WriteOptions, Writer};
+use scanx::{Limits, PlaneSpec, Result, SignRequest, Timestamp, WriteOptions, Writer};
 
 /// 2024-01-01T00:00:00Z
-pub const T2024: i64 = 1_704_067_200;
+pub const T2024: Timestamp = Timestamp::from_unix_seconds(1_704_067_200);
 /// 2026-03-01T10:00:00Z: the scan is signed.
-pub const T_SCAN: i64 = 1_772_359_200;
+pub const T_SCAN: Timestamp = Timestamp::from_unix_seconds(1_772_359_200);
 /// 2026-03-02T09:00:00Z: the agency redacts and signs.
-pub const T_AGENCY: i64 = 1_772_442_000;
+pub const T_AGENCY: Timestamp = Timestamp::from_unix_seconds(1_772_442_000);
 /// 2026-03-05T14:30:00Z: the recipient countersigns.
-pub const T_RECIPIENT: i64 = 1_772_721_000;
+pub const T_RECIPIENT: Timestamp = Timestamp::from_unix_seconds(1_772_721_000);
 /// 2030-01-01T00:00:00Z
-pub const T2030: i64 = 1_893_456_000;
+pub const T2030: Timestamp = Timestamp::from_unix_seconds(1_893_456_000);
 
 pub fn scanner_key() -> SigningKey {
     SigningKey::from_seed(&[1; 32])

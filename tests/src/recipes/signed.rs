@@ -11,7 +11,7 @@
 use scanx::container::chunk::{ChunkType, FormatVersion};
 use scanx::container::signature::{signed_message, SignatureRecord, SignedFields};
 use scanx::crypto::digest::manifest_digest;
-use scanx::crypto::{parse_rfc3339_utc, CallbackSigner, Signer};
+use scanx::crypto::{CallbackSigner, Signer};
 use scanx::generations::{align, ChunkRef, EntryMatch, FileLayout};
 use scanx::metadata::{
     Action, Agency, AnnotationSource, Category, Event, PersonalData,
@@ -20,6 +20,7 @@ use scanx::metadata::{
 use scanx::pixels::{Encoding, Rect, SampleType};
 use scanx::provenance::{derive_crop, CropRequest, EventStamp};
 use scanx::{
+    Timestamp,
     DigestAlgorithm, Editor, Error, ErrorKind, Limits, Reason, TileRef, RedactRequest, Result, Role, SignRequest,
     Status,
 };
@@ -408,8 +409,8 @@ pub(crate) fn inputs() -> serde_json::Value {
     })
 }
 
-fn unix(time: &str) -> Result<i64> {
-    parse_rfc3339_utc(time)
+fn unix(time: &str) -> Result<Timestamp> {
+    Timestamp::parse_whole_seconds(time)
 }
 
 /// The signed base file's content, its capture event by `signer` acting in `role` for
@@ -970,7 +971,7 @@ fn tampered_signature_time_changed(ctx: &Context) -> Result<Vec<u8>> {
     let inside_window = unix("2025-06-01T00:00:00Z")?;
     tamper(&signed_expired_key(ctx)?, |s| {
         let sign = s.position(ChunkType::SIGN)?;
-        edit_signature(s, sign, |record| record.time = inside_window)
+        edit_signature(s, sign, |record| record.time = inside_window.unix_seconds())
     })
 }
 

@@ -8,7 +8,7 @@ use scanx::metadata::{
 };
 use scanx::pixels::{self, Codec, Encoding, Filter, PixelBuffer, Rect, SampleType};
 use scanx::provenance::EventStamp;
-use scanx::{DigestAlgorithm, Editor, PlaneSpec, RedactRequest, Result, Role, Writer};
+use scanx::{DigestAlgorithm, Editor, PlaneSpec, RedactRequest, Result, Role, Timestamp, Writer};
 
 use crate::scans::{capture_event, pattern, small_annotation, ScanBuilder};
 use crate::vector::{Context, Expect, Verdict, Vector};
@@ -575,7 +575,7 @@ fn redacted_personal_data(ctx: &Context) -> Result<Vec<u8>> {
     }
     editor.redact_as(
         &request,
-        &EventStamp::from_actor(agency_actor("cd"), 1_772_442_000)
+        &EventStamp::from_actor(agency_actor("cd"), Timestamp::from_unix_seconds(1_772_442_000))
             .with_id("5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"),
     )?;
     editor.to_bytes(&[])
