@@ -717,33 +717,11 @@ mod reference {
             }
         }
 
-        /// The 8 bytes at `next` as a little-endian word, zeros past the end.
-        #[inline(always)]
-        fn word(&self) -> u64 {
-            match self.data.get(self.next..self.next.wrapping_add(8)) {
-                Some(bytes) => {
-                    let mut raw = [0u8; 8];
-                    raw.copy_from_slice(bytes);
-                    u64::from_le_bytes(raw)
-                }
-                None => self.tail_word(),
-            }
-        }
-
-        #[cold]
-        fn tail_word(&self) -> u64 {
-            let mut raw = [0u8; 8];
-            let rest = self.data.get(self.next..).unwrap_or_default();
-            let n = rest.len().min(8);
-            raw[..n].copy_from_slice(&rest[..n]);
-            u64::from_le_bytes(raw)
-        }
-
         /// Makes at least 56 bits valid. The bits loaded above `count` are those of the
         /// stream, so loading them again later is harmless.
         #[inline(always)]
         fn refill(&mut self) {
-            self.buffer |= self.word() << self.count;
+            self.buffer |= load_word(self.data, self.next) << self.count;
             self.next = self.next.wrapping_add(((63 - self.count) >> 3) as usize);
             self.count |= 56;
         }
@@ -762,16 +740,7 @@ mod reference {
 
         /// Whether the stream ends right after the bits read, with zero padding bits.
         fn finished(&self) -> bool {
-            let used = self.consumed();
-            let length = self.data.len() as u64;
-            if used.div_ceil(8) != length {
-                return false;
-            }
-            let spare = (used % 8) as u32;
-            match self.data.last() {
-                Some(&last) if spare > 0 => last >> spare == 0,
-                _ => true,
-            }
+            usize::try_from(self.consumed()).is_ok_and(|used| ends_at(self.data, used))
         }
     }
 
