@@ -275,7 +275,14 @@ impl scanx_report {
         let redactions = report
             .redactions
             .iter()
-            .map(|r| [c(&r.event_id), c(&r.time), c(&r.actor_key_id), c(&r.reason)])
+            .map(|r| {
+                [
+                    c(&r.event_id),
+                    c(&r.time.to_string()),
+                    c(&r.actor_key_id),
+                    c(&r.reason),
+                ]
+            })
             .collect();
         let events = report
             .events
@@ -284,7 +291,7 @@ impl scanx_report {
                 [
                     c(&e.id),
                     c(e.action),
-                    c(&e.time),
+                    c(&e.time.to_string()),
                     c(&e.actor_key_id),
                     c(&e.summary),
                 ]

@@ -97,7 +97,7 @@ fn row_of(
         let m = reader.metadata();
         row.file_id = util::uuid_text(reader.file_id());
         row.scan_id = m.scan_id.clone();
-        row.time = m.time.clone();
+        row.time = m.time.to_string();
         row.site = m.site.locode.clone();
         row.agency_country = m.agency.country.clone();
         row.agency = m.agency.name.clone();

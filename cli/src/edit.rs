@@ -219,7 +219,7 @@ fn finish(session: Session, common: &EditCommon, event: &Event) -> CliResult<i32
         summary: event_summary(event),
         signed_by: key.public_key().key_id().to_hex(),
         role: role.name(),
-        time: stamp.time_rfc3339(),
+        time: stamp.time.to_string(),
     };
     if common.json {
         util::print_json(&out);

@@ -157,7 +157,7 @@ pub fn run(out_dir: &Path) -> Result<Outcome> {
         },
     )
     .with_id("5d4c3b2a-1f0e-4d9c-8b7a-695847362514")
-    .with_created(redaction.time_rfc3339())
+    .with_created(redaction.time)
     .with_label("dense blocks behind the reefer evaporator panel");
     editor.add_annotation(&finding)?;
     editor.add_event(
@@ -217,7 +217,7 @@ fn capture(path: &Path, scanner_key: &SigningKey, belgium: &Agency) -> Result<()
     let scan = dual_energy_scan(WIDTH, HEIGHT, 7)?;
     let metadata = ScanMetadata::builder()
         .scan_id("3f2e1d0c-9b8a-4765-8432-10fedcba9876")
-        .time_unix(CAPTURE_TIME.unix_seconds())
+        .time(CAPTURE_TIME)
         .site("BEANR")
         .site_name("Antwerp, Deurganck dock, portal 2")
         .agency(belgium.clone())

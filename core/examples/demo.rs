@@ -55,8 +55,8 @@ fn run() -> Result<()> {
         Role::Scanner,
         Some(metadata.agency.clone()),
     );
-    let capture = Event::new(time.to_string(), actor, Action::Capture {})
-        .with_id("6f1c2d3e-4b5a-4789-9abc-def012345678");
+    let capture =
+        Event::new(time, actor, Action::Capture {}).with_id("6f1c2d3e-4b5a-4789-9abc-def012345678");
 
     let t = Instant::now();
     let written = scanx::atomic::write_atomic(&path, scanx::atomic::Access::Shared, |sink| {

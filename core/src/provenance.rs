@@ -14,7 +14,7 @@
 //! let stamp = EventStamp::new(&key, Role::Agency, None, Timestamp::from_unix_seconds(1_772_442_000))?
 //!     .with_id("0b7e4f1a-3c2d-4e5f-8a9b-0c1d2e3f4a5b");
 //! let event = stamp.countersign(Some("received intact".to_owned()))?;
-//! assert_eq!(event.time, "2026-03-02T09:00:00Z");
+//! assert_eq!(event.time.to_string(), "2026-03-02T09:00:00Z");
 //! assert_eq!(event.actor.key_id, key.public_key().key_id().to_hex());
 //! # Ok::<(), scanx::Error>(())
 //! ```
@@ -92,16 +92,11 @@ impl EventStamp {
         self
     }
 
-    /// The time as the RFC 3339 text events carry.
-    pub fn time_rfc3339(&self) -> String {
-        self.time.to_string()
-    }
-
     /// An event with this stamp and `action`, validated.
     pub fn event(&self, action: Action) -> Result<Event> {
         let event = Event {
             id: self.id.clone(),
-            time: self.time_rfc3339(),
+            time: self.time,
             actor: self.actor.clone(),
             action,
             extensions: Default::default(),

@@ -377,8 +377,7 @@ fn add_redaction(file: &[u8], removed: Vec<RemovedChunk>) -> Vec<u8> {
         reason: "test".to_owned(),
         removed,
     };
-    let event = Event::new("2026-03-02T09:00:00Z", actor, action)
-        .with_id("6e7f8091-a2b3-4c4d-9e5f-6a7b8c9d0e1f");
+    let event = Event::new(T_AGENCY, actor, action).with_id("6e7f8091-a2b3-4c4d-9e5f-6a7b8c9d0e1f");
     // The attacker's own tooling: it seals over whatever it was given.
     let mut editor = Editor::from_bytes_unverified(file.to_vec(), &scanx::ReadOptions::default())
         .expect("an editor");

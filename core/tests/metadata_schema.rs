@@ -659,15 +659,20 @@ fn uuid_strategy() -> impl Strategy<Value = String> {
     "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 }
 
-fn time_strategy() -> impl Strategy<Value = String> {
+/// Any time of the years 0000 to 9999, with 0 to 9 fraction digits (the text form keeps
+/// them, so the JSON round trip must too).
+fn time_strategy() -> impl Strategy<Value = scanx::Timestamp> {
     (
         -62_167_219_200i64..=253_402_300_799,
         prop::option::of("[0-9]{1,9}"),
     )
         .prop_map(|(seconds, fraction)| {
-            let whole = scanx::Timestamp::from_unix_seconds(seconds).to_string();
+            let whole = scanx::Timestamp::from_unix_seconds(seconds);
             match fraction {
-                Some(digits) => format!("{}.{digits}Z", whole.trim_end_matches('Z')),
+                Some(digits) => {
+                    let text = format!("{}.{digits}Z", whole.to_string().trim_end_matches('Z'));
+                    scanx::Timestamp::parse(&text).expect("a time with a fraction")
+                }
                 None => whole,
             }
         })

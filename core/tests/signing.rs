@@ -83,7 +83,7 @@ fn scanner_agency_and_recipient_make_a_trusted_file() -> Result<()> {
         r.actor_agency.as_deref(),
         Some(Agency::example().name.as_str())
     );
-    assert_eq!(r.time, "2026-03-02T09:00:00Z");
+    assert_eq!(r.time.to_string(), "2026-03-02T09:00:00Z");
     assert_eq!(r.reason, REDACTION_REASON);
     assert!(r.signed_by_actor);
     assert!(r.removed.iter().all(|x| x.valid && x.generation == 1));

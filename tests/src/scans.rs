@@ -6,7 +6,7 @@ use scanx::metadata::{
     ScanMetadata,
 };
 use scanx::pixels::{Encoding, PixelBuffer, SampleType};
-use scanx::{DigestAlgorithm, PlaneSpec, Result, Role, SignRequest, Writer};
+use scanx::{DigestAlgorithm, PlaneSpec, Result, Role, SignRequest, Timestamp, Writer};
 
 use crate::vector::Context;
 
@@ -163,13 +163,22 @@ pub fn small_annotation(plane: u16, id: &str) -> Annotation {
         .with_label("dense blocks behind the evaporator panel")
         .with_confidence(0.87)
         .by_algorithm("acme-anomaly", "2.3.0")
-        .with_created("2026-03-01T08:16:02.350Z")
+        .with_created(at("2026-03-01T08:16:02.350Z"))
+}
+
+/// A time the recipes spell out, as text for the reader of the recipe.
+///
+/// # Panics
+///
+/// If `text` is not a time, which is a mistake in the recipe.
+pub fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).expect("a recipe's time is valid")
 }
 
 /// The scanner's capture event.
 pub fn capture_event() -> Event {
     let actor = Actor::from_key_id("00112233445566778899aabbccddeeff", Role::Scanner, None);
-    Event::new("2026-03-01T08:15:31Z", actor, Action::Capture {})
+    Event::new(at("2026-03-01T08:15:31Z"), actor, Action::Capture {})
         .with_id("0d5e3c1a-7b2f-4e9d-8a6c-5f4b3a2e1d0c")
 }
 

@@ -8,6 +8,7 @@ use super::json::present;
 use super::rules::{self, Path, MAX_CODE_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS};
 use super::{Extensions, Validate};
 use crate::error::{Error, Result};
+use crate::Timestamp;
 
 /// Fewest vertices of a polygon.
 const MIN_POLYGON_POINTS: usize = 3;
@@ -118,8 +119,8 @@ pub struct Annotation {
         skip_serializing_if = "Option::is_none"
     )]
     pub inspection: Option<InspectionOutcome>,
-    /// When the record was made: RFC 3339 in UTC.
-    pub created: String,
+    /// When the record was made (RFC 3339 in UTC in the JSON).
+    pub created: Timestamp,
     /// Vendor extensions (`x-` members).
     #[serde(flatten, serialize_with = "super::json::serialize_extensions")]
     pub extensions: Extensions,
@@ -185,13 +186,13 @@ pub struct AlgorithmInfo {
 pub struct InspectionOutcome {
     /// What was found.
     pub result: InspectionResult,
-    /// When: RFC 3339 in UTC.
+    /// When (RFC 3339 in UTC in the JSON).
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub time: Option<String>,
+    pub time: Option<Timestamp>,
     /// What the inspectors reported.
     #[serde(
         default,
@@ -224,10 +225,10 @@ impl Annotation {
             }),
             inspection: Some(InspectionOutcome {
                 result: InspectionResult::Confirmed,
-                time: Some("2026-03-01T11:40:00Z".to_owned()),
+                time: Some(Timestamp::from_unix_seconds(1_772_365_200)), // 11:40:00Z
                 notes: Some("42 packages of cocaine, 50 kg in total.".to_owned()),
             }),
-            created: "2026-03-01T08:16:02.350Z".to_owned(),
+            created: Timestamp::parse("2026-03-01T08:16:02.350Z").expect("a valid time"),
             extensions: Extensions::new(),
         }
     }
@@ -235,7 +236,7 @@ impl Annotation {
 
 impl Annotation {
     /// An operator's box around `rect` on `plane`, saying `category` is there: a fresh
-    /// random id, created now (the system clock, RFC 3339 in UTC), no label, confidence,
+    /// random id, created now (the system clock, to the second), no label, confidence,
     /// algorithm or inspection. Set those with the `with_` methods; set the id and time
     /// with [`Annotation::with_id`] and [`Annotation::with_created`] when the file must
     /// be reproducible.
@@ -285,7 +286,7 @@ impl Annotation {
             source: AnnotationSource::Operator,
             algorithm: None,
             inspection: None,
-            created: crate::Timestamp::now().to_string(),
+            created: Timestamp::now(),
             extensions: Extensions::new(),
         }
     }
@@ -296,9 +297,9 @@ impl Annotation {
         self
     }
 
-    /// Sets when the record was made (RFC 3339 in UTC).
-    pub fn with_created(mut self, created: impl Into<String>) -> Self {
-        self.created = created.into();
+    /// Sets when the record was made.
+    pub fn with_created(mut self, created: Timestamp) -> Self {
+        self.created = created;
         self
     }
 
@@ -328,8 +329,8 @@ impl Annotation {
         self
     }
 
-    /// Records what physical inspection showed, when (RFC 3339 in UTC, if known).
-    pub fn with_inspection(mut self, result: InspectionResult, time: Option<String>) -> Self {
+    /// Records what physical inspection showed, and when if known.
+    pub fn with_inspection(mut self, result: InspectionResult, time: Option<Timestamp>) -> Self {
         self.inspection = Some(InspectionOutcome {
             result,
             time,
@@ -371,7 +372,7 @@ impl InspectionOutcome {
     /// use scanx::metadata::{Annotation, InspectionOutcome, InspectionResult, Validate};
     ///
     /// let outcome = InspectionOutcome::new(InspectionResult::Confirmed)
-    ///     .with_time("2026-03-01T11:40:00Z")
+    ///     .with_time("2026-03-01T11:40:00Z".parse()?)
     ///     .with_notes("42 packages of cocaine, 50 kg in total.");
     /// let annotation = Annotation::example().with_inspection_outcome(outcome);
     /// annotation.validate()?;
@@ -385,9 +386,9 @@ impl InspectionOutcome {
         }
     }
 
-    /// Sets when the inspection took place (RFC 3339 in UTC).
-    pub fn with_time(mut self, time: impl Into<String>) -> Self {
-        self.time = Some(time.into());
+    /// Sets when the inspection took place.
+    pub fn with_time(mut self, time: Timestamp) -> Self {
+        self.time = Some(time);
         self
     }
 
@@ -551,16 +552,12 @@ impl Validate for Annotation {
         }
         if let Some(inspection) = &self.inspection {
             let at = root.field("inspection");
-            if let Some(time) = &inspection.time {
-                rules::time(&at.field("time"), time)?;
-            }
             rules::optional_note(
                 &at.field("notes"),
                 inspection.notes.as_ref(),
                 MAX_NOTE_CHARS,
             )?;
         }
-        rules::time(&root.field("created"), &self.created)?;
         rules::extensions(&root, &self.extensions)
     }
 }

@@ -1,5 +1,5 @@
 //! Code shapes and check digits: container and wagon numbers, UN/LOCODE, country codes,
-//! RFC 3339 times, UUIDs, HS codes and hexadecimal digests.
+//! UUIDs, HS codes and hexadecimal digests ([`crate::Timestamp::parse`] checks times).
 //!
 //! Each function answers for one string and never panics; validation uses them, and so can a
 //! command-line tool checking what an operator typed. The stored form of every code is
@@ -165,12 +165,6 @@ fn is_lower_hex_digit(c: u8) -> bool {
     c.is_ascii_digit() || (b'a'..=b'f').contains(&c)
 }
 
-/// True for an RFC 3339 date-time in UTC as scanx stores it, a fraction of a second
-/// allowed: what [`crate::Timestamp::parse`] accepts.
-pub fn is_rfc3339_utc(s: &str) -> bool {
-    crate::Timestamp::parse(s).is_ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,35 +285,5 @@ mod tests {
         assert!(is_hs_code("851713") && is_hs_code("85171300") && is_hs_code("8517130000"));
         assert!(!is_hs_code("8517.13") && !is_hs_code("8517130") && !is_hs_code("001234"));
         assert!(is_hex("00ff", 4) && !is_hex("00FF", 4) && !is_hex("00f", 4));
-    }
-
-    #[test]
-    fn rfc3339() {
-        assert!(is_rfc3339_utc("2024-02-29T12:00:00Z"));
-        assert!(is_rfc3339_utc("2000-02-29T12:00:00Z"));
-        for bad in [
-            "2023-02-29T12:00:00Z",
-            "1900-02-29T12:00:00Z",
-            "2026-04-31T00:00:00Z",
-            "2026-13-01T00:00:00Z",
-            "2026-00-01T00:00:00Z",
-            "2026-01-00T00:00:00Z",
-            "2026-01-01T24:00:00Z",
-            "2026-01-01T23:60:00Z",
-            "2026-12-31T23:59:60Z",
-            "2026-01-01T00:00:00",
-            "2026-01-01T00:00:00+00:00",
-            "2026-01-01t00:00:00z",
-            "2026-01-01 00:00:00Z",
-            "2026-01-01T00:00:00.Z",
-            "2026-01-01T00:00:00.1234567890Z",
-            "2026-01-01T00:00:00.1aZ",
-            "+2026-01-01T00:00:00Z",
-            "2026-1-01T00:00:00Z",
-            "２026-01-01T00:00:00Z",
-            "",
-        ] {
-            assert!(!is_rfc3339_utc(bad), "{bad}");
-        }
     }
 }

@@ -9,6 +9,7 @@ use super::rules::{self, Path, MAX_NOTE_CHARS};
 use super::{Agency, Extensions, Validate};
 use crate::crypto::Role;
 use crate::error::Result;
+use crate::Timestamp;
 
 /// Most annotation ids one event names.
 const MAX_ANNOTATION_IDS: usize = 100_000;
@@ -54,8 +55,8 @@ const DIGEST_HEX: usize = 64;
 pub struct Event {
     /// Identifies the event (UUID, lower-case canonical form).
     pub id: String,
-    /// When the change was made: RFC 3339 in UTC.
-    pub time: String,
+    /// When the change was made (RFC 3339 in UTC in the JSON).
+    pub time: Timestamp,
     /// Who made it.
     pub actor: Actor,
     /// What was done.
@@ -219,7 +220,7 @@ pub struct RemovedChunk {
 #[derive(Deserialize)]
 struct EventMembers {
     id: String,
-    time: String,
+    time: Timestamp,
     actor: Actor,
     #[serde(flatten)]
     action: Action,
@@ -289,7 +290,7 @@ impl Event {
     ///
     /// let actor = Actor::from_key_id("12".repeat(16), Role::Recipient, None);
     /// let event = Event::new(
-    ///     "2026-03-03T12:00:00Z",
+    ///     "2026-03-03T12:00:00Z".parse()?,
     ///     actor,
     ///     Action::Countersign { note: Some("received intact".to_owned()) },
     /// )
@@ -297,10 +298,10 @@ impl Event {
     /// event.validate()?;
     /// # Ok::<(), scanx::Error>(())
     /// ```
-    pub fn new(time: impl Into<String>, actor: Actor, action: Action) -> Event {
+    pub fn new(time: Timestamp, actor: Actor, action: Action) -> Event {
         Event {
             id: uuid::Uuid::new_v4().to_string(),
-            time: time.into(),
+            time,
             actor,
             action,
             extensions: Extensions::new(),
@@ -323,7 +324,7 @@ impl Event {
     pub fn example() -> Event {
         Event {
             id: "3e0a9f4c-27b1-4d8e-8c5a-91f2b6d7e403".to_owned(),
-            time: "2026-03-02T09:00:00Z".to_owned(),
+            time: Timestamp::from_unix_seconds(1_772_442_000), // 2026-03-02T09:00:00Z
             actor: Actor {
                 key_id: "4f6c2a9e0b1d3c5e7f8a9b0c1d2e3f40".to_owned(),
                 agency: Some(Agency::example()),
@@ -353,7 +354,6 @@ impl Validate for Event {
     fn validate(&self) -> Result<()> {
         let root = Path::Root;
         rules::uuid(&root.field("id"), &self.id)?;
-        rules::time(&root.field("time"), &self.time)?;
         let actor = root.field("actor");
         rules::hex(&actor.field("key_id"), &self.actor.key_id, KEY_ID_HEX)?;
         if let Some(agency) = &self.actor.agency {

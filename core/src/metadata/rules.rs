@@ -140,17 +140,6 @@ pub(crate) fn uuid(path: &Path, text: &str) -> Result<()> {
     }
 }
 
-pub(crate) fn time(path: &Path, text: &str) -> Result<()> {
-    if checks::is_rfc3339_utc(text) {
-        Ok(())
-    } else {
-        Err(path.error(format!(
-            "{:?} is not an RFC 3339 UTC time like 2026-03-01T08:15:30Z",
-            truncated(text)
-        )))
-    }
-}
-
 pub(crate) fn country(path: &Path, text: &str) -> Result<()> {
     if checks::is_country_code(text) {
         Ok(())

@@ -6,6 +6,7 @@ use super::json::present;
 use super::rules::{self, Path, MAX_CODE_CHARS, MAX_NAME_CHARS};
 use super::{checks, Extensions, Validate};
 use crate::error::Result;
+use crate::Timestamp;
 
 /// Most container numbers in one scan (a train of double-stacked wagons stays below).
 const MAX_CONTAINERS: usize = 256;
@@ -28,8 +29,8 @@ pub struct ScanMetadata {
     /// Identifies the scan (not the file: a scan exported twice keeps its id). A UUID in
     /// lower-case canonical form.
     pub scan_id: String,
-    /// When the scan was taken: RFC 3339 in UTC, ending in `Z`.
-    pub time: String,
+    /// When the scan was taken (RFC 3339 in UTC, ending in `Z`, in the JSON).
+    pub time: Timestamp,
     /// Where the scanner stands.
     pub site: Site,
     /// The customs administration that operates the scanner.
@@ -317,7 +318,7 @@ impl ScanMetadata {
         );
         ScanMetadata {
             scan_id: "0b7c8e2a-5f3d-4c1e-9a6b-2d4f8e1c3a57".to_owned(),
-            time: "2026-03-01T08:15:30Z".to_owned(),
+            time: Timestamp::from_unix_seconds(1_772_352_930), // 2026-03-01T08:15:30Z
             site: Site {
                 locode: "BEANR".to_owned(),
                 name: Some("Antwerp, Deurganck dock, portal 2".to_owned()),
@@ -376,7 +377,6 @@ impl Validate for ScanMetadata {
     fn validate(&self) -> Result<()> {
         let root = Path::Root;
         rules::uuid(&root.field("scan_id"), &self.scan_id)?;
-        rules::time(&root.field("time"), &self.time)?;
         self.site.check(&root.field("site"))?;
         self.agency.check(&root.field("agency"))?;
         self.scanner.check(&root.field("scanner"))?;
@@ -567,7 +567,7 @@ impl ViewGeometry {
 
 impl ScanMetadata {
     /// A record with the members the schema requires, with a fresh random `scan_id`: when
-    /// the scan was taken (RFC 3339 in UTC, ending in `Z`), where, by which agency, with
+    /// the scan was taken, where, by which agency, with
     /// which scanner and of what; a record without any of them cannot be placed or
     /// trusted. No declaration, views or extensions: add them with the `with_` methods.
     ///
@@ -582,7 +582,7 @@ impl ScanMetadata {
     /// };
     ///
     /// let metadata = ScanMetadata::new(
-    ///     "2026-03-01T08:22:10Z",
+    ///     "2026-03-01T08:22:10Z".parse()?,
     ///     Site::new("BEANR"),
     ///     Agency::new("BE", "General Administration of Customs and Excise"),
     ///     Scanner::new("Acme", "CX-6000 DE", "CX6-00421", "4.2.1", SourceType::Linac, vec![6.0]),
@@ -593,7 +593,7 @@ impl ScanMetadata {
     /// # Ok::<(), scanx::Error>(())
     /// ```
     pub fn new(
-        time: impl Into<String>,
+        time: Timestamp,
         site: Site,
         agency: Agency,
         scanner: Scanner,
@@ -601,7 +601,7 @@ impl ScanMetadata {
     ) -> ScanMetadata {
         ScanMetadata {
             scan_id: uuid::Uuid::new_v4().to_string(),
-            time: time.into(),
+            time,
             site,
             agency,
             scanner,
@@ -644,7 +644,7 @@ impl ScanMetadata {
     /// use scanx::metadata::{Agency, ScanMetadata, Scanner, SourceType};
     ///
     /// let metadata = ScanMetadata::builder()
-    ///     .time_unix(1_772_353_330) // 2026-03-01T08:22:10Z
+    ///     .time("2026-03-01T08:22:10Z".parse()?)
     ///     .site("BEANR")
     ///     .site_name("Antwerp, Deurganck dock, portal 2")
     ///     .agency(Agency::new("BE", "General Administration of Customs and Excise"))
@@ -658,7 +658,7 @@ impl ScanMetadata {
     ///     ))
     ///     .container("CSQU3054383")
     ///     .build()?;
-    /// assert_eq!(metadata.time, "2026-03-01T08:22:10Z");
+    /// assert_eq!(metadata.time.unix_seconds(), 1_772_353_330);
     /// assert_eq!(metadata.scan_id.len(), 36);
     ///
     /// // What is missing or wrong is named, as validation names it.
@@ -690,7 +690,7 @@ impl ScanMetadata {
 #[must_use]
 pub struct ScanMetadataBuilder {
     scan_id: String,
-    time: Option<String>,
+    time: Option<Timestamp>,
     site: Site,
     agency: Option<Agency>,
     scanner: Option<Scanner>,
@@ -710,15 +710,10 @@ impl ScanMetadataBuilder {
         self
     }
 
-    /// When the scan was taken: RFC 3339 in UTC, ending in `Z`.
-    pub fn time(mut self, time: impl Into<String>) -> Self {
-        self.time = Some(time.into());
+    /// When the scan was taken.
+    pub fn time(mut self, time: Timestamp) -> Self {
+        self.time = Some(time);
         self
-    }
-
-    /// When the scan was taken, in seconds since the Unix epoch (UTC).
-    pub fn time_unix(self, time: i64) -> Self {
-        self.time(crate::Timestamp::from_unix_seconds(time).to_string())
     }
 
     /// The UN/LOCODE of the site, such as `BEANR`.

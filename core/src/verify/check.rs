@@ -279,7 +279,7 @@ fn check_redactions(
         reports.push(RedactionReport {
             generation: j,
             event_id: data.event.id.clone(),
-            time: data.event.time.clone(),
+            time: data.event.time,
             actor_key_id: data.event.actor.key_id.clone(),
             actor_role: data.event.actor.role,
             actor_agency: data.event.actor.agency.as_ref().map(|a| a.name.clone()),
@@ -791,7 +791,7 @@ fn check_events(
             offset: data.offset,
             id: e.id.clone(),
             action: e.action.name(),
-            time: e.time.clone(),
+            time: e.time,
             actor_key_id: e.actor.key_id.clone(),
             actor_role: e.actor.role,
             actor_agency: e.actor.agency.as_ref().map(|a| a.name.clone()),

@@ -392,8 +392,8 @@ pub struct RedactionReport {
     pub generation: u32,
     /// The event id.
     pub event_id: String,
-    /// When, as the event records it (RFC 3339).
-    pub time: String,
+    /// When, as the event records it.
+    pub time: Timestamp,
     /// Key id of the actor, hex.
     pub actor_key_id: String,
     /// The actor's role.
@@ -421,8 +421,8 @@ pub struct EventReport {
     /// Its type: `capture`, `annotate`, `redact`, `re-encode`, `derive`, `transfer` or
     /// `countersign`.
     pub action: &'static str,
-    /// When (RFC 3339).
-    pub time: String,
+    /// When, as the event records it.
+    pub time: Timestamp,
     /// Key id of the actor, hex.
     pub actor_key_id: String,
     /// The actor's role.

@@ -567,7 +567,7 @@ fn annotated_by_analyst(ctx: &Context) -> Result<Vec<u8>> {
         annotation.confidence = None;
         annotation.source = AnnotationSource::Operator;
         annotation.algorithm = None;
-        annotation.created = stamp.time_rfc3339();
+        annotation.created = stamp.time;
         editor.add_annotation(&annotation)?;
         editor.add_event(
             &stamp
@@ -846,7 +846,7 @@ fn crafted_redaction(
             removed: vec![removed],
         };
         let event =
-            Event::new(stamp.time_rfc3339(), stamp.actor.clone(), action).with_id(REDACT_ID);
+            Event::new(stamp.time, stamp.actor.clone(), action).with_id(REDACT_ID);
         editor.add_event(&event)
     })?;
     let mut s = Surgery::parse(&appended)?;
@@ -952,7 +952,7 @@ fn tampered_appended_generation_unsigned(ctx: &Context) -> Result<Vec<u8>> {
     let mut planted = small_annotation(0, PLANTED_ANNOTATION_ID);
     planted.category = Category::Weapons;
     planted.label = Some("rifle-shaped object".to_owned());
-    planted.created = stamp.time_rfc3339();
+    planted.created = stamp.time;
     let mut editor = Editor::from_bytes(signed_base(ctx)?)?;
     editor.add_annotation(&planted)?;
     editor.add_event(&stamp.annotate(vec![PLANTED_ANNOTATION_ID.to_owned()])?)?;

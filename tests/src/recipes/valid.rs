@@ -10,7 +10,7 @@ use scanx::pixels::{self, Codec, Encoding, Filter, PixelBuffer, Rect, SampleType
 use scanx::provenance::EventStamp;
 use scanx::{DigestAlgorithm, Editor, PlaneSpec, RedactRequest, Result, Role, Timestamp, Writer};
 
-use crate::scans::{capture_event, pattern, small_annotation, ScanBuilder};
+use crate::scans::{at, capture_event, pattern, small_annotation, ScanBuilder};
 use crate::vector::{Context, Expect, Verdict, Vector};
 
 /// The valid vectors.
@@ -501,7 +501,7 @@ fn annotations_and_events(ctx: &Context) -> Result<Vec<u8>> {
     mask.source = AnnotationSource::GroundTruth;
     mask.algorithm = None;
     let annotate = Event::new(
-        "2026-03-01T08:20:00Z",
+        at("2026-03-01T08:20:00Z"),
         agency_actor("ab"),
         Action::Annotate {
             annotation_ids: ids.iter().map(|s| (*s).to_owned()).collect(),
@@ -509,7 +509,7 @@ fn annotations_and_events(ctx: &Context) -> Result<Vec<u8>> {
     )
     .with_id("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d");
     let transfer = Event::new(
-        "2026-03-02T10:00:00Z",
+        at("2026-03-02T10:00:00Z"),
         agency_actor("ab"),
         Action::Transfer {
             from: Agency::example(),
@@ -598,7 +598,7 @@ fn appended_generations(ctx: &Context) -> Result<Vec<u8>> {
     editor.add_annotation(&small_annotation(0, id))?;
     editor.add_event(
         &Event::new(
-            "2026-03-01T09:00:00Z",
+            at("2026-03-01T09:00:00Z"),
             agency_actor("ef"),
             Action::Annotate {
                 annotation_ids: vec![id.to_owned()],
@@ -610,7 +610,7 @@ fn appended_generations(ctx: &Context) -> Result<Vec<u8>> {
     let mut editor = Editor::from_bytes(second)?;
     editor.add_event(
         &Event::new(
-            "2026-03-03T12:00:00Z",
+            at("2026-03-03T12:00:00Z"),
             Actor::from_key_id("12".repeat(16), Role::Recipient, None),
             Action::Countersign {
                 note: Some("received intact".to_owned()),
