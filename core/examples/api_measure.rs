@@ -64,6 +64,28 @@ fn main() -> scanx::Result<()> {
             let report = scanx::verify::verify_path(path, None, &options)?;
             format!("{:?}", report.status)
         }
+        "planes" | "planes-checked" => {
+            // What a binding's full read does: the random-access reader decoding every
+            // plane into one fresh caller buffer (digests checked only if asked).
+            let options = ReadOptions::default().with_digest_check(op == "planes-checked");
+            let reader = Reader::open_with(path, options)?;
+            let sizes: Vec<(u16, usize, usize)> = reader
+                .planes()
+                .iter()
+                .map(|p| {
+                    let row = p.grid.width as usize * p.sample_type.bytes_per_sample();
+                    (p.index, row, row * p.grid.height as usize)
+                })
+                .collect();
+            let mut out = vec![0u8; sizes.iter().map(|s| s.2).sum()];
+            let mut rest = out.as_mut_slice();
+            for &(index, row, len) in &sizes {
+                let (plane, tail) = rest.split_at_mut(len);
+                reader.read_plane_into(index, plane, row)?;
+                rest = tail;
+            }
+            format!("{} bytes", out.len())
+        }
         "region" => {
             let reader = Reader::open(path)?;
             let region = reader.read_region(1, Rect::new(2500, 700, 512, 512))?;

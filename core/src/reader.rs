@@ -32,7 +32,7 @@ use crate::model::{PlaneInfo, TileRef, UnknownChunk};
 use crate::parse::{
     check_annotation, check_tile_against_plane, parse_payload, redacted_tiles, Parsed,
 };
-use crate::pixels::{self, PixelBuffer, Rect};
+use crate::pixels::{self, PixelBuffer, Rect, RowWindow, TileData};
 use crate::source::{BytesSource, FileSource, Source};
 use crate::stream::ReadOptions;
 
@@ -531,29 +531,9 @@ impl<S: Source> Reader<S> {
     /// The whole chunk an index entry points at, checked against the limits and the
     /// entry: borrowed when the source is in memory, read into a new buffer otherwise.
     fn chunk_bytes(&self, e: &IndexEntry) -> Result<Cow<'_, [u8]>> {
-        Limits::check(
-            "chunk payload bytes",
-            e.length - CHUNK_HEADER_LEN,
-            self.limits.max_chunk_bytes,
-        )
-        .map_err(|err| err.with_chunk(e.chunk_type.0).with_offset(e.offset))?;
+        self.check_chunk_limit(e)?;
         let chunk = match self.source.as_slice() {
-            Some(all) => {
-                let range = usize::try_from(e.offset)
-                    .ok()
-                    .and_then(|start| Some(start..start.checked_add(e.length as usize)?));
-                let bytes = range.and_then(|r| all.get(r)).ok_or_else(|| {
-                    Error::at(
-                        ErrorKind::Truncated,
-                        e.offset,
-                        format!(
-                            "a chunk of {} bytes runs past the end of the data",
-                            e.length
-                        ),
-                    )
-                })?;
-                Cow::Borrowed(bytes)
-            }
+            Some(all) => Cow::Borrowed(slice_chunk(all, e)?),
             None => {
                 let mut chunk = vec![0; e.length as usize];
                 self.source.read_exact_at(e.offset, &mut chunk)?;
@@ -562,6 +542,37 @@ impl<S: Source> Reader<S> {
         };
         check_chunk_header(&chunk, e.chunk_type, e.offset)?;
         Ok(chunk)
+    }
+
+    /// As [`Reader::chunk_bytes`], reading into `buffer` when the source is not in memory:
+    /// the buffer only grows, so a task that reads tile after tile through one buffer
+    /// neither allocates nor zero-fills for each.
+    fn chunk_into<'a>(&'a self, e: &IndexEntry, buffer: &'a mut Vec<u8>) -> Result<&'a [u8]> {
+        self.check_chunk_limit(e)?;
+        let chunk = match self.source.as_slice() {
+            Some(all) => slice_chunk(all, e)?,
+            None => {
+                let len = e.length as usize;
+                if buffer.len() < len {
+                    buffer.resize(len, 0);
+                }
+                let chunk = &mut buffer[..len];
+                self.source.read_exact_at(e.offset, chunk)?;
+                chunk
+            }
+        };
+        check_chunk_header(chunk, e.chunk_type, e.offset)?;
+        Ok(chunk)
+    }
+
+    /// A chunk's payload may be at most the limit's size; checked before it is read.
+    fn check_chunk_limit(&self, e: &IndexEntry) -> Result<()> {
+        Limits::check(
+            "chunk payload bytes",
+            e.length - CHUNK_HEADER_LEN,
+            self.limits.max_chunk_bytes,
+        )
+        .map_err(|err| err.with_chunk(e.chunk_type.0).with_offset(e.offset))
     }
 
     /// The resource limits this reader applies.
@@ -593,7 +604,7 @@ impl<S: Source> Reader<S> {
             .tile_rect(col, row)
             .ok_or_else(|| Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid"))?;
         let mut out = vec![0; pixels::image_len(info.sample_type, rect.width, rect.height)?];
-        self.decode_entry_into(info, entry, &mut out)?;
+        self.decode_entry_into(info, entry, &mut Vec::new(), &mut out)?;
         Ok(Some(out))
     }
 
@@ -627,11 +638,60 @@ impl<S: Source> Reader<S> {
         &self,
         info: &PlaneInfo,
         entry: &IndexEntry,
+        buffer: &mut Vec<u8>,
         out: &mut [u8],
     ) -> Result<()> {
-        let chunk = self.chunk_bytes(entry)?;
+        let (header, data, rect) = self.tile_chunk(info, entry, buffer)?;
+        pixels::decode_tile_into(
+            data,
+            info.sample_type,
+            rect.width,
+            rect.height,
+            &header.filters,
+            header.codec,
+            out,
+        )
+        .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))
+    }
+
+    /// Decodes the part `window` (tile coordinates) of the tile an index entry points at
+    /// into the block of `out` at `to`; see [`pixels::decode_tile_window`].
+    #[allow(clippy::too_many_arguments)]
+    fn decode_entry_window(
+        &self,
+        info: &PlaneInfo,
+        entry: &IndexEntry,
+        buffer: &mut Vec<u8>,
+        window: Rect,
+        out: &mut [u8],
+        to: RowWindow,
+        scratch: &mut Vec<u8>,
+    ) -> Result<()> {
+        let (header, data, rect) = self.tile_chunk(info, entry, buffer)?;
+        let tile = TileData {
+            data,
+            sample_type: info.sample_type,
+            width: rect.width,
+            height: rect.height,
+            filters: &header.filters,
+            codec: header.codec,
+        };
+        pixels::decode_tile_window(tile, window, out, to, scratch)
+            .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))
+    }
+
+    /// The tile chunk an index entry points at, read through `buffer` and checked: its
+    /// digest against the manifests (when the reader checks digests), its header against
+    /// the entry and the plane. Gives the header, the data and the tile's rectangle.
+    fn tile_chunk<'a>(
+        &'a self,
+        info: &PlaneInfo,
+        entry: &IndexEntry,
+        buffer: &'a mut Vec<u8>,
+    ) -> Result<(TileHeader, &'a [u8], Rect)> {
+        let chunk = self.chunk_into(entry, buffer)?;
         if let Some(listed) = &self.listed {
-            let digest = chunk_digest(self.front.algorithm, &self.front.file_id, &chunk);
+            let digest = chunk_digest(self.front.algorithm, &self.front.file_id, chunk);
             if !listed.contains(&digest) {
                 return Err(digest_error(entry));
             }
@@ -648,16 +708,7 @@ impl<S: Source> Reader<S> {
             .with_chunk(ChunkType::TILE.0));
         }
         let rect = check_tile_against_plane(&header, info, entry.offset)?;
-        pixels::decode_tile_into(
-            data,
-            info.sample_type,
-            rect.width,
-            rect.height,
-            &header.filters,
-            header.codec,
-            out,
-        )
-        .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))
+        Ok((header, data, rect))
     }
 
     /// Decodes a whole plane.
@@ -743,7 +794,9 @@ impl<S: Source> Reader<S> {
     /// Decodes the tiles under `region` into `out` (checked by the caller to hold it with
     /// `row_stride`). Each band of tile rows is a disjoint slice of `out`, so bands are
     /// decoded in parallel without locks; a tile that covers whole rows of the region is
-    /// decoded in place, any other goes through one reused scratch buffer per band.
+    /// decoded in place, any other has its rows copied into place (from its data when it
+    /// is stored without filters, else through one reused scratch buffer per band). Each
+    /// band reads its chunks through one reused buffer when the source is not in memory.
     /// `zero_redacted`: whether redacted tiles must be cleared (a fresh buffer is zero).
     fn decode_region(
         &self,
@@ -765,7 +818,7 @@ impl<S: Source> Reader<S> {
         bands
             .into_par_iter()
             .try_for_each(|(row, band_y, band, entries)| {
-                let mut scratch = Vec::new();
+                let (mut buffer, mut scratch) = (Vec::new(), Vec::new());
                 for (col, entry) in (first_col..=last_col).zip(entries) {
                     let tile = grid.tile_rect(col, row).ok_or_else(|| {
                         Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid")
@@ -793,22 +846,46 @@ impl<S: Source> Reader<S> {
                         && (row_stride == region_row_len || tile.height == 1);
                     if whole_rows {
                         let at = dest_row(y0);
-                        self.decode_entry_into(info, entry, &mut band[at..at + tile_len])?;
+                        let out = &mut band[at..at + tile_len];
+                        self.decode_entry_into(info, entry, &mut buffer, out)?;
                         continue;
                     }
-                    scratch.resize(tile_len, 0);
-                    self.decode_entry_into(info, entry, &mut scratch)?;
-                    let tile_row_len = tile.width as usize * bps;
-                    let src_offset = (x0 - tile.x) as usize * bps;
-                    for y in y0..y1 {
-                        let src = (y - tile.y) as usize * tile_row_len + src_offset;
-                        let dst = dest_row(y);
-                        band[dst..dst + part_len].copy_from_slice(&scratch[src..src + part_len]);
-                    }
+                    let window = Rect::new(x0 - tile.x, y0 - tile.y, x1 - x0, y1 - y0);
+                    let to = RowWindow {
+                        stride: row_stride,
+                        first_row: (y0 - band_y) as usize,
+                        offset: dest_offset,
+                    };
+                    self.decode_entry_window(
+                        info,
+                        entry,
+                        &mut buffer,
+                        window,
+                        band,
+                        to,
+                        &mut scratch,
+                    )?;
                 }
                 Ok::<(), Error>(())
             })
     }
+}
+
+/// The bytes of the chunk an index entry points at, in a source held in memory.
+fn slice_chunk<'a>(all: &'a [u8], e: &IndexEntry) -> Result<&'a [u8]> {
+    let range = usize::try_from(e.offset)
+        .ok()
+        .and_then(|start| Some(start..start.checked_add(usize::try_from(e.length).ok()?)?));
+    range.and_then(|r| all.get(r)).ok_or_else(|| {
+        Error::at(
+            ErrorKind::Truncated,
+            e.offset,
+            format!(
+                "a chunk of {} bytes runs past the end of the data",
+                e.length
+            ),
+        )
+    })
 }
 
 /// A PLAN chunk must say what the index's plane table says of its plane.

@@ -15,15 +15,15 @@ mod tile;
 mod view;
 
 pub use buffer::PixelBuffer;
-pub(crate) use buffer::{image_len, Scratch};
+pub(crate) use buffer::{image_len, RowWindow, Scratch};
 pub use codec::Codec;
 pub use encoding::Encoding;
 pub use filter::{Filter, MAX_FILTERS};
 pub use grid::{Rect, TileGrid, TilesIn};
 pub use sample::SampleType;
-pub(crate) use tile::encode_owned;
 pub use tile::{
     decode_tile, decode_tile_into, encode_plane, encode_tile, extract_tile, place_tile,
 };
+pub(crate) use tile::{decode_tile_window, encode_owned, TileData};
 pub(crate) use view::check_strided;
 pub use view::PixelView;

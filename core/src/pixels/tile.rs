@@ -139,6 +139,87 @@ pub fn decode_tile_into(
     Ok(())
 }
 
+/// The tile being decoded by [`decode_tile_window`]: its data, samples, size, filter chain
+/// and codec, as its header declares them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TileData<'a> {
+    pub(crate) data: &'a [u8],
+    pub(crate) sample_type: SampleType,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) filters: &'a [Filter],
+    pub(crate) codec: Codec,
+}
+
+/// Decodes the part `window` (in tile coordinates, inside the tile) of a tile into the
+/// block of `out` at `to` (rows `to.stride` bytes apart; the last row may end where its
+/// samples end). A stored tile without filters is copied from its data row by row, with
+/// no copy in between; any other is decoded into `scratch` (grown, never shrunk or
+/// cleared, so a buffer reused from tile to tile is zero-filled only once) and its rows
+/// copied out.
+///
+/// The errors of [`decode_tile_into`]; `INVALID_ARGUMENT` if the window or the block does
+/// not fit, which a caller that sized them from the tile's grid never sees.
+pub(crate) fn decode_tile_window(
+    tile: TileData<'_>,
+    window: Rect,
+    out: &mut [u8],
+    to: RowWindow,
+    scratch: &mut Vec<u8>,
+) -> Result<()> {
+    let len = image_len(tile.sample_type, tile.width, tile.height)?;
+    let inside =
+        window.right() <= u64::from(tile.width) && window.bottom() <= u64::from(tile.height);
+    if !inside {
+        return Err(Error::invalid_argument(format!(
+            "window {window:?} is not inside a {} x {} tile",
+            tile.width, tile.height
+        )));
+    }
+    let decoded: &[u8] = if tile.codec == Codec::None && tile.filters.is_empty() {
+        codec::check_stored_length(tile.data, len)?;
+        tile.data
+    } else {
+        if scratch.len() < len {
+            scratch
+                .try_reserve_exact(len - scratch.len())
+                .map_err(|_| {
+                    Error::new(
+                        ErrorKind::LimitExceeded,
+                        format!("cannot allocate {len} bytes for a tile"),
+                    )
+                })?;
+            scratch.resize(len, 0);
+        }
+        let decoded = &mut scratch[..len];
+        decode_tile_into(
+            tile.data,
+            tile.sample_type,
+            tile.width,
+            tile.height,
+            tile.filters,
+            tile.codec,
+            decoded,
+        )?;
+        decoded
+    };
+    let bps = tile.sample_type.bytes_per_sample();
+    let tile_row = tile.width as usize * bps;
+    let row_len = window.width as usize * bps;
+    let out_len = out.len();
+    for r in 0..window.height as usize {
+        let src = (window.y as usize + r) * tile_row + window.x as usize * bps;
+        let dst = (to.first_row + r) * to.stride + to.offset;
+        let target = out.get_mut(dst..dst + row_len).ok_or_else(|| {
+            Error::invalid_argument(format!(
+                "an output of {out_len} bytes cannot hold row {r} of the window at byte {dst}"
+            ))
+        })?;
+        target.copy_from_slice(&decoded[src..src + row_len]);
+    }
+    Ok(())
+}
+
 fn check_chain_length(filters: &[Filter]) -> Result<()> {
     if filters.len() > MAX_FILTERS {
         return Err(Error::invalid_argument(format!(
@@ -736,6 +817,47 @@ mod tests {
         })
     }
 
+    #[test]
+    fn a_window_outside_its_tile_or_its_output_is_refused() {
+        let pixels = noise(4 * 3 * 2, 7);
+        let tile = TileData {
+            data: &pixels,
+            sample_type: SampleType::U16,
+            width: 4,
+            height: 3,
+            filters: &[],
+            codec: Codec::None,
+        };
+        let to = RowWindow {
+            stride: 8,
+            first_row: 0,
+            offset: 0,
+        };
+        let mut out = vec![0; 24];
+        for window in [Rect::new(1, 0, 4, 1), Rect::new(0, 2, 1, 2)] {
+            let e = decode_tile_window(tile, window, &mut out, to, &mut Vec::new())
+                .expect_err("refused");
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{window:?}: {e}");
+        }
+        let e = decode_tile_window(
+            tile,
+            Rect::new(0, 0, 4, 3),
+            &mut out[..23],
+            to,
+            &mut Vec::new(),
+        )
+        .expect_err("refused");
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+        // A stored tile of the wrong length is refused as it is by a whole-tile decode.
+        let short = TileData {
+            data: &pixels[..23],
+            ..tile
+        };
+        let e = decode_tile_window(short, Rect::new(0, 0, 1, 1), &mut out, to, &mut Vec::new())
+            .expect_err("refused");
+        assert_eq!(e.kind(), ErrorKind::TileSizeMismatch, "{e}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -750,6 +872,40 @@ mod tests {
             let data = encode_tile(&pixels, t, w, h, &enc).expect("encode");
             let decoded = decode_tile(&data, t, w, h, &enc.filters, enc.codec).expect("decode");
             prop_assert_eq!(decoded, pixels);
+        }
+
+        /// A window of a tile, decoded into a strided buffer whose last row ends where its
+        /// samples end, is that window of the whole decoded tile, for every codec and chain
+        /// (a stored tile without filters takes the direct copy), and the bytes around it
+        /// are left as they were.
+        #[test]
+        fn a_window_is_that_part_of_the_decoded_tile(
+            (t, w, h, pixels) in any_tile(),
+            filters in any_chain(),
+            codec in any_codec(),
+            corner in (0u32..64, 0u32..64),
+            size in (1u32..=64, 1u32..=64),
+            margin in (0usize..9, 0usize..3),
+        ) {
+            let enc = Encoding { filters, codec, level: 0 };
+            let data = encode_tile(&pixels, t, w, h, &enc).expect("encode");
+            let (x, y) = (corner.0 % w, corner.1 % h);
+            let window = Rect::new(x, y, size.0.min(w - x), size.1.min(h - y));
+            let bps = t.bytes_per_sample();
+            let row_len = window.width as usize * bps;
+            let to = RowWindow { stride: row_len + margin.0, first_row: margin.1, offset: margin.0 / 2 };
+            let rows = margin.1 + window.height as usize;
+            let mut out = vec![0xa5; (rows - 1) * to.stride + to.offset + row_len];
+            let tile = TileData { data: &data, sample_type: t, width: w, height: h, filters: &enc.filters, codec };
+            decode_tile_window(tile, window, &mut out, to, &mut Vec::new()).expect("decode window");
+            let whole = decode_tile(&data, t, w, h, &enc.filters, codec).expect("decode");
+            let mut expected = vec![0xa5; out.len()];
+            for r in 0..window.height as usize {
+                let src = (y as usize + r) * w as usize * bps + x as usize * bps;
+                let dst = (to.first_row + r) * to.stride + to.offset;
+                expected[dst..dst + row_len].copy_from_slice(&whole[src..src + row_len]);
+            }
+            prop_assert_eq!(out, expected);
         }
 
         #[test]
