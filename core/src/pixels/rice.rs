@@ -12,6 +12,8 @@
 
 use std::ops::Range;
 
+use wide::i32x4;
+
 use crate::error::{Error, ErrorKind, Result};
 
 /// Quotients of this value or more are escaped: `ESCAPE` zero bits in the unary stream,
@@ -96,7 +98,9 @@ fn unmap(mapped: u32, prediction: u32, mask: u32) -> u32 {
 /// `u / 16`, so `2^k` is about the mean residual divided by two.
 #[inline(always)]
 fn parameter(u: u64) -> u32 {
-    64 - (u >> 4).leading_zeros()
+    // `ilog2` of a number that is not zero is one instruction; `u | 15` has the same top
+    // bit as `u` from 16 on, and gives 0 below.
+    (u | 15).ilog2().wrapping_sub(3)
 }
 
 /// `mapped` with `REACH` copies of its first value before it and of its last after it, in
@@ -326,15 +330,19 @@ const MASKS: [u64; 64] = {
 };
 
 /// The unary stream, read by its one bits: the set bits of a 64-bit word are taken one
-/// after another, so a run of short codes costs one load.
+/// after another, so a run of short codes costs one load. A copy is cheap: a decoder
+/// works on one in locals, where no field stays in memory around the call to
+/// [`next_word`].
+#[derive(Clone, Copy)]
 struct Unary<'a> {
     data: &'a [u8],
     /// The bit index in the stream of `word`, a multiple of 64.
     base: usize,
-    /// The 64 bits at `base` (zeros past the end), less the one bits already read.
+    /// The 64 bits at `base` (zeros past the end), less the one bits already taken.
     word: u64,
-    /// The bits read so far: the last code read ends at the bit before.
-    position: usize,
+    /// The bits read so far, less `base` (modulo 2^64: the code being read may have
+    /// started in an earlier word). Relative, so that reading a code does not need `base`.
+    start: usize,
 }
 
 impl<'a> Unary<'a> {
@@ -343,43 +351,39 @@ impl<'a> Unary<'a> {
             data,
             base: 0,
             word: load_word(data, 0),
-            position: 0,
+            start: 0,
         }
     }
 
-    /// Reads the unary parts of the codes of a row (they do not depend on the parameters):
-    /// into each of `zeros` the number of zeros before its one bit, or more than `ESCAPE`
-    /// if that is no code (too many zeros, or no one bit before the end of the stream).
+    /// The bits read so far: the last code read ends at the bit before.
+    fn position(&self) -> usize {
+        self.base.wrapping_add(self.start)
+    }
+
+    /// The number of the next codes, at most `left`, whose one bits are all in the current
+    /// word, moving to the next word that has a one bit if this one has none left; `None`
+    /// if the stream has no more one bit. [`Unary::take`] reads them without a test: with
+    /// the ones of a word counted first, the loop over the codes of a row makes one test a
+    /// code.
     #[inline(always)]
-    fn read_row(&mut self, zeros: &mut [u32]) {
-        // In locals: a field of `self` would stay in memory around the call below.
-        let (mut base, mut word, mut position) = (self.base, self.word, self.position);
-        let mut codes = zeros.iter_mut();
-        'words: loop {
-            // The codes that end in this word, with no call in the loop.
-            while word != 0 {
-                let Some(z) = codes.next() else {
-                    break 'words;
-                };
-                let one = base.wrapping_add(word.trailing_zeros() as usize);
-                // At most 63 + ESCAPE + 1: `position` is in this word or ESCAPE + 1 bits
-                // before it, and at or below its lowest one bit.
-                *z = one.wrapping_sub(position) as u32;
-                position = one.wrapping_add(1);
-                word &= word.wrapping_sub(1);
-            }
-            if codes.len() == 0 {
-                break;
-            }
-            match next_word(self.data, base, position) {
-                Some(next) => (base, word, position) = next,
-                None => {
-                    codes.for_each(|z| *z = ESCAPE + 1);
-                    break;
-                }
-            }
+    fn run(&mut self, left: usize) -> Option<usize> {
+        if self.word == 0 {
+            let (base, word, position) = next_word(self.data, self.base, self.position())?;
+            (self.base, self.word, self.start) = (base, word, position.wrapping_sub(base));
         }
-        (self.base, self.word, self.position) = (base, word, position);
+        Some((self.word.count_ones() as usize).min(left))
+    }
+
+    /// The number of zeros of the next code, whose one bit is the lowest of `word` (which
+    /// is not zero). At most 63 + ESCAPE + 1: the code starts in this word or ESCAPE + 1
+    /// bits before it, and at or below its lowest one bit.
+    #[inline(always)]
+    fn take(&mut self) -> u64 {
+        let one = self.word.trailing_zeros() as usize;
+        let zeros = one.wrapping_sub(self.start) as u64;
+        self.start = one.wrapping_add(1);
+        self.word &= self.word.wrapping_sub(1);
+        zeros
     }
 }
 
@@ -401,33 +405,77 @@ fn next_word(data: &[u8], mut base: usize, position: usize) -> Option<(usize, u6
 
 /// The raw stream: each field is read at its own bit position with one 8-byte load, so
 /// the reads of a row do not wait on one another.
+#[derive(Clone, Copy)]
 struct Raw<'a> {
     data: &'a [u8],
     /// The bits read so far.
     position: usize,
 }
 
-impl Raw<'_> {
-    /// Reads the low bits of the code of a mapped residual with `zeros` zeros (from
-    /// [`Unary::read_row`]) and parameter `k` (< 32, being the bit length of a sum of
-    /// eight u32 over 16): the residual, valid only if it has at most `bits` bits (the
-    /// caller checks a row at once; bit 63 is set for an invalid escape).
+/// The bytes that the fields of a run are read from, at bit offsets from its start.
+trait Fields {
+    /// The stream from bit `at` on: 57 bits or more of the stream, zeros past its end.
+    fn word(&self, at: usize) -> u64;
+}
+
+/// A whole stream: each load checks where the stream ends.
+struct Stream<'a>(&'a [u8]);
+
+impl Fields for Stream<'_> {
     #[inline(always)]
-    fn read(&mut self, zeros: u32, k: u32, bits: u32) -> u64 {
-        // 57 bits or more of `word` are the stream's.
-        let word = load_word(self.data, self.position / 8) >> (self.position % 8);
-        if zeros < ESCAPE {
-            self.position = self.position.wrapping_add(k as usize);
-            (u64::from(zeros) << (k & 31)) | (word & MASKS[(k & 63) as usize])
-        } else {
-            self.position = self.position.wrapping_add(bits as usize);
-            let value = word & MASKS[(bits & 63) as usize];
-            // An escape holds only what the plain code cannot; more than ESCAPE zeros is
-            // no code.
-            let valid = zeros == ESCAPE && value >> (k & 31) >= u64::from(ESCAPE);
-            value | u64::from(!valid) << 63
+    fn word(&self, at: usize) -> u64 {
+        load_word(self.0, at / 8) >> (at % 8)
+    }
+}
+
+/// The bytes of a stream from the first byte of a run on, when the stream has that many.
+/// A run of codes (at most 64, from one word of the unary stream) takes at most 257 raw
+/// bytes (64 fields of at most 32 bits, after up to 7 bits of the first byte): the offset
+/// of a load, masked to 512, is the same, and within the block without a test.
+struct Block<'a>(&'a [u8; BLOCK + 8]);
+
+/// The bytes of a [`Block`], less the 8 of its last load: a power of two.
+const BLOCK: usize = 512;
+
+impl Fields for Block<'_> {
+    #[inline(always)]
+    fn word(&self, at: usize) -> u64 {
+        let byte = (at / 8) % BLOCK;
+        match self.0.get(byte..byte + 8) {
+            Some(bytes) => {
+                let mut raw = [0u8; 8];
+                raw.copy_from_slice(bytes);
+                u64::from_le_bytes(raw) >> (at % 8)
+            }
+            None => 0,
         }
     }
+}
+
+/// Reads the low bits, at bit `*at` of `fields`, of the code of a mapped residual with
+/// `zeros` zeros (from [`Unary::take`]) and parameter `k` (< 32, being the bit length of
+/// a sum of eight u32 over 16): the residual, valid only if it has at most `bits` bits
+/// (the caller checks a row at once; bit 63 is set for an invalid escape).
+#[inline(always)]
+fn read_field(fields: &impl Fields, at: &mut usize, zeros: u64, k: u32, bits: u32) -> u64 {
+    let word = fields.word(*at);
+    let (value, length) = if zeros < u64::from(ESCAPE) {
+        (zeros << (k & 63) | (word & MASKS[(k & 63) as usize]), k)
+    } else {
+        escape(word, zeros, k, bits)
+    };
+    *at = at.wrapping_add(length as usize);
+    value
+}
+
+/// The mapped residual of an escape (the low `bits` bits of `word`) and its length in the
+/// raw stream; bit 63 set if it is no valid code.
+#[inline(always)]
+fn escape(word: u64, zeros: u64, k: u32, bits: u32) -> (u64, u32) {
+    let value = word & MASKS[(bits & 63) as usize];
+    // An escape holds only what the plain code cannot; more than ESCAPE zeros is no code.
+    let valid = zeros == u64::from(ESCAPE) && value >> (k & 31) >= u64::from(ESCAPE);
+    (value | u64::from(!valid) << 63, bits)
 }
 
 /// Decodes the first row: its mapped residuals into `mapped` and its samples, each
@@ -440,52 +488,117 @@ fn decode_first_row(
     bits: u32,
     mask: u32,
 ) -> bool {
-    unary.read_row(mapped);
     let mut all = 0;
-    let mut left = 0;
     let mut previous = 0;
-    for (m, s) in mapped.iter_mut().zip(current.iter_mut()) {
-        let value = raw.read(*m, parameter(8 * u64::from(previous)), bits);
-        all |= value;
-        *m = value as u32;
-        previous = *m;
-        left = unmap(*m, left, mask);
+    let mut done = 0;
+    while let Some(n) = unary.run(mapped.len() - done) {
+        for m in mapped.get_mut(done..done + n).unwrap_or_default() {
+            let k = parameter(8 * u64::from(previous));
+            let value = read_field(&Stream(raw.data), &mut raw.position, unary.take(), k, bits);
+            all |= value;
+            *m = value as u32;
+            previous = *m;
+        }
+        done += n;
+        if done == mapped.len() {
+            break;
+        }
+    }
+    let mut left = 0;
+    for (s, &m) in current.iter_mut().zip(mapped.iter()) {
+        left = unmap(m, left, mask);
         *s = left;
     }
-    all >> bits == 0
+    done == mapped.len() && all >> bits == 0
 }
 
-/// Decodes one row of mapped residuals, each with its parameter from `padded` (the mapped
-/// residuals of the row above, padded); returns whether every code was valid.
-#[inline(always)]
+/// The changes of the parameter window from one sample of a row to the next: from
+/// `padded` (the mapped residuals of the row above, padded), into `deltas`, and the sum
+/// of the window of the first sample. A loop of its own, which the compiler vectorizes,
+/// and which leaves the loop of [`decode_row`] one array to read instead of two.
+fn window_deltas(padded: &[u32], deltas: &mut [i64]) -> u64 {
+    let entering = padded.get(2 * REACH..).unwrap_or_default();
+    for (d, (&old, &new)) in deltas.iter_mut().zip(padded.iter().zip(entering)) {
+        *d = i64::from(new) - i64::from(old);
+    }
+    padded.iter().take(2 * REACH).map(|&v| u64::from(v)).sum()
+}
+
+/// Decodes one row of mapped residuals into `mapped`, the parameter window starting at
+/// `u` and changing by `deltas` (from [`window_deltas`]); returns whether every code was
+/// valid. Not inlined, so that the loop of [`decode_run`] has the registers to itself.
+#[inline(never)]
 fn decode_row(
     unary: &mut Unary<'_>,
     raw: &mut Raw<'_>,
-    padded: &[u32],
+    u: u64,
+    deltas: &[i64],
     mapped: &mut [u32],
     bits: u32,
 ) -> bool {
-    unary.read_row(mapped);
-    // In a local, as in `read_row`.
-    let mut local = Raw {
-        data: raw.data,
-        position: raw.position,
+    // In locals: fields behind a reference would stay in memory around calls.
+    let mut row = Row {
+        codes: *unary,
+        u,
+        all: 0,
     };
-    // The bits of every residual: one test of the row finds one with more than `bits`.
-    let mut all = 0;
-    let mut u: u64 = padded[..2 * REACH].iter().map(|&v| u64::from(v)).sum();
-    for (m, (&old, &new)) in mapped
-        .iter_mut()
-        .zip(padded.iter().zip(&padded[2 * REACH..]))
-    {
-        let k = parameter(u);
-        u = u.wrapping_add(u64::from(new)).wrapping_sub(u64::from(old));
-        let value = local.read(*m, k, bits);
-        all |= value;
+    let mut position = raw.position;
+    let mut done = 0;
+    while let Some(n) = row.codes.run(mapped.len() - done) {
+        let run = mapped.get_mut(done..done + n).unwrap_or_default();
+        let steps = deltas.get(done..).unwrap_or_default();
+        let first = position / 8;
+        let block = raw.data.get(first..).and_then(|rest| rest.first_chunk());
+        position = match block {
+            Some(block) => {
+                let mut at = position % 8;
+                decode_run(&Block(block), &mut at, &mut row, run, steps, bits);
+                (8 * first).wrapping_add(at)
+            }
+            None => {
+                let mut at = position;
+                decode_run(&Stream(raw.data), &mut at, &mut row, run, steps, bits);
+                at
+            }
+        };
+        done += n;
+        if done == mapped.len() {
+            break;
+        }
+    }
+    (*unary, raw.position) = (row.codes, position);
+    done == mapped.len() && row.all >> bits == 0
+}
+
+/// What goes on from a run of codes of a row to the next.
+struct Row<'a> {
+    codes: Unary<'a>,
+    /// The sum of the parameter window of the next code.
+    u: u64,
+    /// The bits of every residual: one test of the row finds one with more than `bits`.
+    all: u64,
+}
+
+/// Decodes the codes of a run (as many as `mapped` has, whose one bits are all in the word
+/// of `row.codes`), their fields at bit `*at` of `fields`. The unary part, the parameter
+/// and the low bits of a code are read in one loop, which keeps nothing between them in
+/// memory. Not inlined, so that the loop has the registers to itself.
+#[inline(never)]
+fn decode_run(
+    fields: &impl Fields,
+    at: &mut usize,
+    row: &mut Row<'_>,
+    mapped: &mut [u32],
+    deltas: &[i64],
+    bits: u32,
+) {
+    for (m, &delta) in mapped.iter_mut().zip(deltas) {
+        let k = parameter(row.u);
+        row.u = row.u.wrapping_add_signed(delta);
+        let value = read_field(fields, at, row.codes.take(), k, bits);
+        row.all |= value;
         *m = value as u32;
     }
-    raw.position = local.position;
-    all >> bits == 0
 }
 
 /// The unary and the raw part of a stream, after its header.
@@ -538,13 +651,14 @@ fn decode<S: Sample>(data: &[u8], out: &mut [u8], width: usize) -> Result<()> {
         position: 0,
     };
     let overrun = |unary: &Unary<'_>, raw: &Raw<'_>| {
-        unary.position > 8 * unary_bytes.len() || raw.position > 8 * raw_bytes.len()
+        unary.position() > 8 * unary_bytes.len() || raw.position > 8 * raw_bytes.len()
     };
     if let Some(height) = out.len().checked_div(row_bytes) {
         // Row 0 of these holds the last row decoded, rows 1 to GROUP those of a group.
         let mut samples = vec![0u32; (GROUP + 1) * width];
         let mut mapped = vec![0u32; (GROUP + 1) * width];
         let mut padded = Vec::with_capacity(width + 2 * REACH);
+        let mut deltas = vec![0i64; width];
         let mut rows = out.chunks_exact_mut(row_bytes);
         if let Some(first) = rows.next() {
             let valid = decode_first_row(
@@ -566,7 +680,8 @@ fn decode<S: Sample>(data: &[u8], out: &mut [u8], width: usize) -> Result<()> {
             for i in 0..n {
                 let (done, next) = mapped.split_at_mut((i + 1) * width);
                 pad(&done[i * width..], &mut padded);
-                let valid = decode_row(&mut unary, &mut raw, &padded, &mut next[..width], bits);
+                let u = window_deltas(&padded, &mut deltas);
+                let valid = decode_row(&mut unary, &mut raw, u, &deltas, &mut next[..width], bits);
                 if !valid || overrun(&unary, &raw) {
                     return Err(row_error(y + i));
                 }
@@ -582,7 +697,7 @@ fn decode<S: Sample>(data: &[u8], out: &mut [u8], width: usize) -> Result<()> {
             y += n;
         }
     }
-    if !ends_at(unary_bytes, unary.position) {
+    if !ends_at(unary_bytes, unary.position()) {
         return Err(unary_tail_error());
     }
     if !ends_at(raw_bytes, raw.position) {
@@ -657,37 +772,110 @@ fn rebuild_group(above: &[u32], mapped: &[u32], rows: &mut [u32], mask: u32) {
     rebuild_span(r1, m2, r2, 0..2, mask);
     rebuild_span(r2, m3, r3, 0..1, mask);
     let w = width;
-    {
-        // Sample x of row 0 with x - 1 of row 1, x - 2 of row 2 and x - 3 of row 3: four
-        // chains of predictions that do not wait on one another. The upper and
-        // upper-left neighbours of a row are the last two samples of the row above.
-        let (mut l0, mut p0) = (r0[3], r0[2]);
-        let (mut l1, mut p1) = (r1[2], r1[1]);
-        let (mut l2, mut p2) = (r2[1], r2[0]);
-        let mut l3 = r3[0];
-        let n = w - 4;
-        let (up, up_left) = (&above[4..4 + n], &above[3..3 + n]);
-        let (m0, m1, m2, m3) = (&m0[4..4 + n], &m1[3..3 + n], &m2[2..2 + n], &m3[1..1 + n]);
-        let (o0, o1) = (&mut r0[4..4 + n], &mut r1[3..3 + n]);
-        let (o2, o3) = (&mut r2[2..2 + n], &mut r3[1..1 + n]);
-        for i in 0..n {
-            let v0 = unmap(m0[i], med(l0, up[i], up_left[i]), mask);
-            let v1 = unmap(m1[i], med(l1, l0, p0), mask);
-            let v2 = unmap(m2[i], med(l2, l1, p1), mask);
-            let v3 = unmap(m3[i], med(l3, l2, p2), mask);
-            o0[i] = v0;
-            o1[i] = v1;
-            o2[i] = v2;
-            o3[i] = v3;
-            (p0, l0) = (l0, v0);
-            (p1, l1) = (l1, v1);
-            (p2, l2) = (l2, v2);
-            l3 = v3;
-        }
+    // Sample x of row 0 with x - 1 of row 1, x - 2 of row 2 and x - 3 of row 3: four
+    // chains of predictions that do not wait on one another. The upper and upper-left
+    // neighbours of a row are the last two samples of the row above.
+    let last = [r0[3], r1[2], r2[1], r3[0]];
+    let before = [r0[2], r1[1], r2[0], 0];
+    let n = w - 4;
+    let above = [&above[4..4 + n], &above[3..3 + n]];
+    let m = [&m0[4..4 + n], &m1[3..3 + n], &m2[2..2 + n], &m3[1..1 + n]];
+    let (o0, o1) = (&mut r0[4..4 + n], &mut r1[3..3 + n]);
+    let (o2, o3) = (&mut r2[2..2 + n], &mut r3[1..1 + n]);
+    let o = [o0, o1, o2, o3];
+    let state = [last, before];
+    if mask <= u32::from(u16::MAX) {
+        wavefront::<i32x4>(above, m, o, state, mask);
+    } else {
+        wavefront::<[u32; 4]>(above, m, o, state, mask);
     }
     rebuild_span(r0, m1, r1, w - 1..w, mask);
     rebuild_span(r1, m2, r2, w - 2..w, mask);
     rebuild_span(r2, m3, r3, w - 3..w, mask);
+}
+
+/// The samples of the four rows of a wavefront at one step, one a lane.
+trait Lanes: Copy {
+    fn new(samples: [u32; 4]) -> Self;
+    fn samples(self) -> [u32; 4];
+    /// `first` and the first three lanes of `self`: the upper neighbours of the samples
+    /// of a step are the samples of the step before moved down a lane.
+    fn below(self, first: u32) -> Self;
+    /// The samples whose mapped residuals are `m`, from their left, upper and upper-left
+    /// neighbours.
+    fn step(m: [u32; 4], a: Self, b: Self, c: Self, mask: u32) -> Self;
+}
+
+/// Samples of any width, one lane after the other.
+impl Lanes for [u32; 4] {
+    #[inline(always)]
+    fn new(samples: [u32; 4]) -> Self {
+        samples
+    }
+    #[inline(always)]
+    fn samples(self) -> [u32; 4] {
+        self
+    }
+    #[inline(always)]
+    fn below(self, first: u32) -> Self {
+        [first, self[0], self[1], self[2]]
+    }
+    #[inline(always)]
+    fn step(m: [u32; 4], a: Self, b: Self, c: Self, mask: u32) -> Self {
+        std::array::from_fn(|j| unmap(m[j], med(a[j], b[j], c[j]), mask))
+    }
+}
+
+/// Samples of at most 16 bits, in the lanes of a vector: `a + b - c` fits in an `i32`.
+impl Lanes for i32x4 {
+    #[inline(always)]
+    fn new(samples: [u32; 4]) -> Self {
+        i32x4::new(samples.map(|s| s as i32))
+    }
+    #[inline(always)]
+    fn samples(self) -> [u32; 4] {
+        self.to_array().map(|s| s as u32)
+    }
+    #[inline(always)]
+    fn below(self, first: u32) -> Self {
+        let [l0, l1, l2, _] = self.to_array();
+        i32x4::new([first as i32, l0, l1, l2])
+    }
+    #[inline(always)]
+    fn step(m: [u32; 4], a: Self, b: Self, c: Self, mask: u32) -> Self {
+        let prediction = (a + b - c).max(a.min(b)).min(a.max(b));
+        let m = <i32x4 as Lanes>::new(m);
+        let e = (m >> 1) ^ (i32x4::ZERO - (m & i32x4::ONE));
+        (prediction + e) & i32x4::splat(mask as i32)
+    }
+}
+
+/// The wavefront of [`rebuild_group`] past its first samples: `above` has the upper and
+/// the upper-left neighbours of the samples of the first row, `m` the mapped residuals
+/// of the four rows, `out` their samples, each row one sample behind the row above;
+/// `state` has the last two samples of each row before them.
+fn wavefront<L: Lanes>(
+    above: [&[u32]; 2],
+    m: [&[u32]; 4],
+    out: [&mut [u32]; 4],
+    state: [[u32; 4]; 2],
+    mask: u32,
+) {
+    let ([up, up_left], [m0, m1, m2, m3], [o0, o1, o2, o3]) = (above, m, out);
+    let (mut left, mut last) = (L::new(state[0]), L::new(state[1]));
+    let n = up.len();
+    let (up_left, m0, m1, m2, m3) = (&up_left[..n], &m0[..n], &m1[..n], &m2[..n], &m3[..n]);
+    let (o0, o1, o2, o3) = (&mut o0[..n], &mut o1[..n], &mut o2[..n], &mut o3[..n]);
+    for i in 0..n {
+        let (b, c) = (left.below(up[i]), last.below(up_left[i]));
+        let v = L::step([m0[i], m1[i], m2[i], m3[i]], left, b, c, mask);
+        let [v0, v1, v2, v3] = v.samples();
+        o0[i] = v0;
+        o1[i] = v1;
+        o2[i] = v2;
+        o3[i] = v3;
+        (last, left) = (left, v);
+    }
 }
 
 /// The decoder as it was before the codes were read a word at a time and the rows rebuilt
@@ -1000,9 +1188,19 @@ mod tests {
     /// The number of escapes in a valid stream.
     fn escapes_in(encoded: &[u8], samples: usize) -> usize {
         let (unary_bytes, _) = split_streams(encoded).expect("stream");
-        let mut zeros = vec![0; samples];
-        Unary::new(unary_bytes).read_row(&mut zeros);
-        zeros.iter().filter(|&&z| z == ESCAPE).count()
+        let mut unary = Unary::new(unary_bytes);
+        let mut escapes = 0;
+        let mut done = 0;
+        while let Some(n) = unary.run(samples - done) {
+            for _ in 0..n {
+                escapes += usize::from(unary.take() == u64::from(ESCAPE));
+            }
+            done += n;
+            if done == samples {
+                break;
+            }
+        }
+        escapes
     }
 
     #[test]
@@ -1012,6 +1210,9 @@ mod tests {
             .flat_map(|w| (1..=11).map(move |h| (w, h)))
             .collect();
         sizes.extend([(16, 16), (17, 13), (64, 33), (100, 9), (255, 6), (513, 5)]);
+        // Rows whose raw fields are read from a block of the stream and, near its end,
+        // from the stream itself, and many groups of rows.
+        sizes.extend([(300, 21), (1031, 6)]);
         let mut escapes = 0;
         for &(w, h) in &sizes {
             for bps in [1usize, 2, 4] {
