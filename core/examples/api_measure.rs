@@ -9,7 +9,9 @@
 //!
 //! `write` makes `DIR/default.scx` (the default encoding) and `DIR/stored.scx` (no
 //! compression), both signed by a test scanner key and synced, and gives each write's time. `OP` is `read` (`read_path`),
-//! `verify` (`verify_path`), `read-verified` (`verify_and_read`), `region` (a 512 x 512
+//! `verify` (`verify_path`), `read-verified` (`verify_and_read`), `planes` (the
+//! random-access reader decoding every plane into one caller buffer, as a binding's full
+//! read does; `planes-checked` with the tile digests checked), `region` (a 512 x 512
 //! region through the random-access reader), or `edit` (open with the editor and save an
 //! unsigned new generation holding one annotation). Prints the operation's wall time and
 //! the process's peak resident memory (`VmHWM`, Linux). `write-large FILE` writes a 4 GiB
