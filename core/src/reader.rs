@@ -552,11 +552,7 @@ impl<S: Source> Reader<S> {
         let chunk = match self.source.as_slice() {
             Some(all) => slice_chunk(all, e)?,
             None => {
-                let len = e.length as usize;
-                if buffer.len() < len {
-                    buffer.resize(len, 0);
-                }
-                let chunk = &mut buffer[..len];
+                let chunk = pixels::grown(buffer, e.length as usize)?;
                 self.source.read_exact_at(e.offset, chunk)?;
                 chunk
             }
@@ -604,7 +600,22 @@ impl<S: Source> Reader<S> {
             .tile_rect(col, row)
             .ok_or_else(|| Error::new(ErrorKind::RegionOutOfBounds, "tile outside the grid"))?;
         let mut out = vec![0; pixels::image_len(info.sample_type, rect.width, rect.height)?];
-        self.decode_entry_into(info, entry, &mut Vec::new(), &mut out)?;
+        let packed = RowWindow {
+            stride: rect.width as usize * info.sample_type.bytes_per_sample(),
+            first_row: 0,
+            offset: 0,
+        };
+        let window = Rect::new(0, 0, rect.width, rect.height);
+        let (mut buffer, mut scratch) = (Vec::new(), Vec::new());
+        self.decode_entry_window(
+            info,
+            entry,
+            &mut buffer,
+            window,
+            &mut out,
+            packed,
+            &mut scratch,
+        )?;
         Ok(Some(out))
     }
 
@@ -631,27 +642,6 @@ impl<S: Source> Reader<S> {
             ),
         )
         .with_chunk(ChunkType::TILE.0))
-    }
-
-    /// Decodes the tile an index entry points at into `out`, exactly its packed size.
-    fn decode_entry_into(
-        &self,
-        info: &PlaneInfo,
-        entry: &IndexEntry,
-        buffer: &mut Vec<u8>,
-        out: &mut [u8],
-    ) -> Result<()> {
-        let (header, data, rect) = self.tile_chunk(info, entry, buffer)?;
-        pixels::decode_tile_into(
-            data,
-            info.sample_type,
-            rect.width,
-            rect.height,
-            &header.filters,
-            header.codec,
-            out,
-        )
-        .map_err(|e| e.with_chunk(ChunkType::TILE.0).with_offset(entry.offset))
     }
 
     /// Decodes the part `window` (tile coordinates) of the tile an index entry points at
@@ -793,10 +783,9 @@ impl<S: Source> Reader<S> {
 
     /// Decodes the tiles under `region` into `out` (checked by the caller to hold it with
     /// `row_stride`). Each band of tile rows is a disjoint slice of `out`, so bands are
-    /// decoded in parallel without locks; a tile that covers whole rows of the region is
-    /// decoded in place, any other has its rows copied into place (from its data when it
-    /// is stored without filters, else through one reused scratch buffer per band). Each
-    /// band reads its chunks through one reused buffer when the source is not in memory.
+    /// decoded in parallel without locks, each tile with as few copies as it allows (see
+    /// [`pixels::decode_tile_window`]; one reused scratch buffer per band). Each band reads
+    /// its chunks through one reused buffer when the source is not in memory.
     /// `zero_redacted`: whether redacted tiles must be cleared (a fresh buffer is zero).
     fn decode_region(
         &self,
@@ -814,7 +803,6 @@ impl<S: Source> Reader<S> {
             return Ok(());
         }
         let bands = region_bands(grid.tile_height, region, tiles, out, row_stride);
-        let region_row_len = region.width as usize * bps;
         bands
             .into_par_iter()
             .try_for_each(|(row, band_y, band, entries)| {
@@ -839,17 +827,6 @@ impl<S: Source> Reader<S> {
                         }
                         continue;
                     };
-                    let tile_len = tile.width as usize * tile.height as usize * bps;
-                    let whole_rows = tile.x == region.x
-                        && tile.width == region.width
-                        && (y0, y1) == (tile.y, tile.bottom() as u32)
-                        && (row_stride == region_row_len || tile.height == 1);
-                    if whole_rows {
-                        let at = dest_row(y0);
-                        let out = &mut band[at..at + tile_len];
-                        self.decode_entry_into(info, entry, &mut buffer, out)?;
-                        continue;
-                    }
                     let window = Rect::new(x0 - tile.x, y0 - tile.y, x1 - x0, y1 - y0);
                     let to = RowWindow {
                         stride: row_stride,

@@ -61,6 +61,22 @@ pub(crate) fn zeroed_bytes(len: usize) -> Result<Vec<u8>> {
     Ok(vec![0u8; len])
 }
 
+/// The first `len` bytes of a buffer reused from tile to tile, of unspecified content: it
+/// only grows, so it is zero-filled only where it grows. `LIMIT_EXCEEDED` if the bytes
+/// cannot be allocated.
+pub(crate) fn grown(buffer: &mut Vec<u8>, len: usize) -> Result<&mut [u8]> {
+    if buffer.len() < len {
+        buffer.try_reserve_exact(len - buffer.len()).map_err(|_| {
+            Error::new(
+                ErrorKind::LimitExceeded,
+                format!("cannot allocate {len} bytes for a tile"),
+            )
+        })?;
+        buffer.resize(len, 0);
+    }
+    Ok(&mut buffer[..len])
+}
+
 /// The largest scratch buffer a thread keeps between tiles; a larger one is freed after use,
 /// so one huge tile does not pin its size in every thread.
 const SCRATCH_KEPT: usize = 16 << 20;
@@ -80,19 +96,9 @@ impl Scratch {
         Scratch(SCRATCH.with(std::cell::Cell::take))
     }
 
-    /// The first `len` bytes, of unspecified content (zero-filled only where the buffer
-    /// grows), or `LIMIT_EXCEEDED` if they cannot be allocated.
+    /// The first `len` bytes, as [`grown`] gives them.
     pub(crate) fn get(&mut self, len: usize) -> Result<&mut [u8]> {
-        if self.0.len() < len {
-            self.0.try_reserve_exact(len - self.0.len()).map_err(|_| {
-                Error::new(
-                    ErrorKind::LimitExceeded,
-                    format!("cannot allocate {len} bytes for a tile"),
-                )
-            })?;
-            self.0.resize(len, 0);
-        }
-        Ok(&mut self.0[..len])
+        grown(&mut self.0, len)
     }
 
     /// The buffer itself, for filters that size it as they need.

@@ -15,7 +15,7 @@ mod tile;
 mod view;
 
 pub use buffer::PixelBuffer;
-pub(crate) use buffer::{image_len, RowWindow, Scratch};
+pub(crate) use buffer::{grown, image_len, RowWindow, Scratch};
 pub use codec::Codec;
 pub use encoding::Encoding;
 pub use filter::{Filter, MAX_FILTERS};

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::buffer::{copy_rows, image_len, zeroed_bytes, PixelBuffer, RowWindow, Scratch};
+use super::buffer::{copy_rows, grown, image_len, zeroed_bytes, PixelBuffer, RowWindow, Scratch};
 use super::codec::{self, Codec, Raster};
 use super::encoding::Encoding;
 use super::filter::{self, Filter, MAX_FILTERS};
@@ -151,12 +151,29 @@ pub(crate) struct TileData<'a> {
     pub(crate) codec: Codec,
 }
 
+impl TileData<'_> {
+    /// The whole tile into `out`, as [`decode_tile_into`].
+    fn decode_into(&self, out: &mut [u8]) -> Result<()> {
+        decode_tile_into(
+            self.data,
+            self.sample_type,
+            self.width,
+            self.height,
+            self.filters,
+            self.codec,
+            out,
+        )
+    }
+}
+
 /// Decodes the part `window` (in tile coordinates, inside the tile) of a tile into the
 /// block of `out` at `to` (rows `to.stride` bytes apart; the last row may end where its
-/// samples end). A stored tile without filters is copied from its data row by row, with
-/// no copy in between; any other is decoded into `scratch` (grown, never shrunk or
-/// cleared, so a buffer reused from tile to tile is zero-filled only once) and its rows
-/// copied out.
+/// samples end), with as few copies as the tile allows:
+///
+/// - a stored tile without filters is copied from its data row by row;
+/// - a whole tile whose rows follow one another in `out` is decoded there in place;
+/// - any other is decoded into `scratch` (see [`grown`]: a buffer reused from tile to tile
+///   is zero-filled only once) and its rows copied out.
 ///
 /// The errors of [`decode_tile_into`]; `INVALID_ARGUMENT` if the window or the block does
 /// not fit, which a caller that sized them from the tile's grid never sees.
@@ -176,48 +193,44 @@ pub(crate) fn decode_tile_window(
             tile.width, tile.height
         )));
     }
-    let decoded: &[u8] = if tile.codec == Codec::None && tile.filters.is_empty() {
+    let bps = tile.sample_type.bytes_per_sample();
+    let tile_row = tile.width as usize * bps;
+    let out_len = out.len();
+    let stored = tile.codec == Codec::None && tile.filters.is_empty();
+    let whole = window == Rect::new(0, 0, tile.width, tile.height);
+    if whole && !stored && (to.stride == tile_row || tile.height == 1) {
+        let at = to.first_row * to.stride + to.offset;
+        let target = out
+            .get_mut(at..at + len)
+            .ok_or_else(|| too_short(out_len, at))?;
+        return tile.decode_into(target);
+    }
+    let decoded: &[u8] = if stored {
         codec::check_stored_length(tile.data, len)?;
         tile.data
     } else {
-        if scratch.len() < len {
-            scratch
-                .try_reserve_exact(len - scratch.len())
-                .map_err(|_| {
-                    Error::new(
-                        ErrorKind::LimitExceeded,
-                        format!("cannot allocate {len} bytes for a tile"),
-                    )
-                })?;
-            scratch.resize(len, 0);
-        }
-        let decoded = &mut scratch[..len];
-        decode_tile_into(
-            tile.data,
-            tile.sample_type,
-            tile.width,
-            tile.height,
-            tile.filters,
-            tile.codec,
-            decoded,
-        )?;
+        let decoded = grown(scratch, len)?;
+        tile.decode_into(decoded)?;
         decoded
     };
-    let bps = tile.sample_type.bytes_per_sample();
-    let tile_row = tile.width as usize * bps;
+    // Row by row with a check each, not through `copy_rows`: its whole-stride rows would
+    // skip a last row that ends before the stride does.
     let row_len = window.width as usize * bps;
-    let out_len = out.len();
     for r in 0..window.height as usize {
         let src = (window.y as usize + r) * tile_row + window.x as usize * bps;
         let dst = (to.first_row + r) * to.stride + to.offset;
-        let target = out.get_mut(dst..dst + row_len).ok_or_else(|| {
-            Error::invalid_argument(format!(
-                "an output of {out_len} bytes cannot hold row {r} of the window at byte {dst}"
-            ))
-        })?;
+        let target = out
+            .get_mut(dst..dst + row_len)
+            .ok_or_else(|| too_short(out_len, dst))?;
         target.copy_from_slice(&decoded[src..src + row_len]);
     }
     Ok(())
+}
+
+fn too_short(len: usize, at: usize) -> Error {
+    Error::invalid_argument(format!(
+        "an output of {len} bytes cannot hold the window's rows from byte {at}"
+    ))
 }
 
 fn check_chain_length(filters: &[Filter]) -> Result<()> {
@@ -876,8 +889,9 @@ mod tests {
 
         /// A window of a tile, decoded into a strided buffer whose last row ends where its
         /// samples end, is that window of the whole decoded tile, for every codec and chain
-        /// (a stored tile without filters takes the direct copy), and the bytes around it
-        /// are left as they were.
+        /// (a stored tile without filters takes the direct copy; a whole tile on rows that
+        /// follow one another is decoded in place), and the bytes around it are left as
+        /// they were.
         #[test]
         fn a_window_is_that_part_of_the_decoded_tile(
             (t, w, h, pixels) in any_tile(),
@@ -886,11 +900,17 @@ mod tests {
             corner in (0u32..64, 0u32..64),
             size in (1u32..=64, 1u32..=64),
             margin in (0usize..9, 0usize..3),
+            whole in any::<bool>(),
         ) {
             let enc = Encoding { filters, codec, level: 0 };
             let data = encode_tile(&pixels, t, w, h, &enc).expect("encode");
             let (x, y) = (corner.0 % w, corner.1 % h);
-            let window = Rect::new(x, y, size.0.min(w - x), size.1.min(h - y));
+            let window = if whole {
+                Rect::new(0, 0, w, h)
+            } else {
+                Rect::new(x, y, size.0.min(w - x), size.1.min(h - y))
+            };
+            let (x, y) = (window.x, window.y);
             let bps = t.bytes_per_sample();
             let row_len = window.width as usize * bps;
             let to = RowWindow { stride: row_len + margin.0, first_row: margin.1, offset: margin.0 / 2 };
